@@ -1,0 +1,353 @@
+//! The command line: argument types (clap) and the `run` and `replay` commands. The binary
+//! is a thin wrapper, so tests can call [`run`] without spawning a process.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use anyhow::{bail, Context};
+use clap::{Args, Parser, Subcommand};
+
+use crate::rundir::{RunDir, SCENARIO_FILE};
+use crate::runner::{run_stats_only, run_to_dir, RunOutcome};
+use crate::scenario::{Fresh, MachineCount, Phase, Rate, Rates, Resolved, Scenario, StartTime};
+use crate::summary::Summary;
+use crate::time::SimDuration;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0    success
+  1    a check failed (run --check-determinism found two different runs)
+  2    bad input or usage, or an I/O error (nothing is left that looks like a complete run)
+  130  interrupted by Ctrl-C (the run directory is marked INCOMPLETE)";
+
+/// Deterministic virtual-time simulator of the "scale models and logical clocks" experiment.
+#[derive(Debug, Parser)]
+#[command(name = "lamport-sim", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario (with no arguments: the classic experiment) into a new run directory.
+    Run(RunArgs),
+    /// Re-run a resolved scenario (a run's scenario.ron or its folder), byte for byte.
+    Replay(ReplayArgs),
+}
+
+/// Where a run is written.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Run directory to write (default: a new folder under ./runs/).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Replace the run in an existing, non-empty --out directory.
+    #[arg(long)]
+    pub force: bool,
+    /// Write scenario.ron and summary.json but no per-event logs.
+    #[arg(long)]
+    pub stats_only: bool,
+    /// After the run, run the scenario.ron it wrote again and compare the two runs
+    /// (exit 1 if they differ).
+    #[arg(long)]
+    pub check_determinism: bool,
+}
+
+/// Arguments of `run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file (RON). Without it: the classic experiment.
+    #[arg(value_name = "SCENARIO.ron")]
+    pub scenario: Option<PathBuf>,
+    /// Seed of every random stream (default: the scenario's, else a fresh one).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Number of machines.
+    #[arg(long, value_parser = parse_machines)]
+    pub machines: Option<MachineCount>,
+    /// Clock rates: one per machine (`1,3,6`) or a range to draw from (`4-6`).
+    #[arg(long, value_parser = parse_rates, value_name = "LIST|MIN-MAX")]
+    pub rates: Option<Rates>,
+    /// Simulated length: seconds (`60`) or with a unit (`90s`, `10m`, `1.5h`).
+    #[arg(long, value_parser = parse_duration, value_name = "SECS")]
+    pub duration: Option<SimDuration>,
+    /// The system_time of simulated time zero, `"YYYY-MM-DD HH:MM:SS[.ffffff]"`.
+    #[arg(long, value_parser = parse_start_time, value_name = "TIME")]
+    pub start_time: Option<StartTime>,
+    /// Where and how to write the run.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Arguments of `replay`.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// A resolved scenario.ron, or a run directory holding one.
+    #[arg(value_name = "SCENARIO.ron|RUN_DIR")]
+    pub source: PathBuf,
+    /// Where and how to write the run.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+fn parse_machines(text: &str) -> Result<MachineCount, String> {
+    let n: u32 = text.trim().parse().map_err(|_| format!("expected a whole number of machines, got {text:?}"))?;
+    MachineCount::try_from(n)
+}
+
+fn parse_rate(text: &str) -> Result<Rate, String> {
+    let n: u32 =
+        text.trim().parse().map_err(|_| format!("expected a whole number of ticks per second, got {text:?}"))?;
+    Rate::try_from(n)
+}
+
+fn parse_rates(text: &str) -> Result<Rates, String> {
+    if let Some((min, max)) = text.split_once('-') {
+        let (min, max) = (parse_rate(min)?, parse_rate(max)?);
+        if min > max {
+            return Err(format!("rate range {text:?} has min above max"));
+        }
+        return Ok(Rates::Range { min, max });
+    }
+    text.split(',').map(parse_rate).collect::<Result<Vec<_>, _>>().map(Rates::Each)
+}
+
+fn parse_duration(text: &str) -> Result<SimDuration, String> {
+    let with_unit = if text.trim().bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        format!("{text}s")
+    } else {
+        text.to_string()
+    };
+    let d: SimDuration = with_unit.parse().map_err(|e: crate::time::DurationParseError| e.to_string())?;
+    if d == SimDuration::ZERO {
+        return Err("the duration must be longer than 0s".into());
+    }
+    Ok(d)
+}
+
+fn parse_start_time(text: &str) -> Result<StartTime, String> {
+    StartTime::try_from(text.to_string())
+}
+
+/// Whether an error is stdout's reader going away (`| head`), which is not a failure.
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| e.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
+}
+
+/// Runs a parsed command line. Errors are bad input or I/O (exit code 2).
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Run(args) => run_command(args),
+        Command::Replay(args) => replay_command(args),
+    }
+}
+
+fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let (mut scenario, origin) = match &args.scenario {
+        Some(path) => (Scenario::load(path)?, path.display().to_string()),
+        None => (Scenario::default(), "the classic scenario".to_string()),
+    };
+    apply_overrides(&mut scenario, &args)?;
+    let resolved = scenario.resolve(fresh(), &origin)?;
+    execute(&resolved, &args.output)
+}
+
+fn replay_command(args: ReplayArgs) -> anyhow::Result<ExitCode> {
+    let path = if args.source.is_dir() { args.source.join(SCENARIO_FILE) } else { args.source.clone() };
+    let scenario = Scenario::load(&path)?;
+    if scenario.seed.is_none() {
+        bail!(
+            "{}: has no seed, so it is not a resolved scenario; replay takes the scenario.ron of a run \
+             (to run this file with a fresh seed: lamport-sim run {})",
+            path.display(),
+            shell_quote(&path)
+        );
+    }
+    let resolved = scenario.resolve(fresh(), &path.display().to_string())?;
+    execute(&resolved, &args.output)
+}
+
+/// What fills in whatever a scenario leaves open: a fresh seed and the wall clock.
+fn fresh() -> Fresh {
+    let now = chrono::Local::now().naive_local();
+    Fresh { seed: u64::from(rand::random::<u32>()), start_time: StartTime::from_naive(now) }
+}
+
+fn apply_overrides(scenario: &mut Scenario, args: &RunArgs) -> anyhow::Result<()> {
+    if let Some(seed) = args.seed {
+        scenario.seed = Some(seed);
+    }
+    if let Some(d) = args.duration {
+        scenario.duration = d;
+    }
+    if let Some(t) = args.start_time {
+        scenario.start_time = Some(t);
+    }
+    if let Some(rates) = &args.rates {
+        scenario.rates = rates.clone();
+        if matches!(rates, Rates::Each(_)) && args.machines.is_none() {
+            scenario.machines = None; // the list sets the count
+        }
+    }
+    if let Some(n) = args.machines {
+        scenario.machines = Some(n);
+        if let (Rates::Each(list), None) = (&scenario.rates, &args.rates) {
+            if list.len() != n.get() as usize {
+                bail!(
+                    "--machines {} does not fit the scenario's list of {} rates; give --rates too (a list of {} rates, or a range like 1-6)",
+                    n.get(),
+                    list.len(),
+                    n.get()
+                );
+            }
+        }
+    }
+    if args.machines.is_some() || args.rates.is_some() {
+        if let Phase::Explicit(list) = &scenario.phase {
+            if list.len() != scenario.machine_count() as usize {
+                scenario.phase = Phase::Random; // explicit phases were for the old machines
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs `resolved` into the chosen directory and reports it on stdout.
+fn execute(resolved: &Resolved, output: &OutputArgs) -> anyhow::Result<ExitCode> {
+    let dir = match &output.out {
+        Some(path) => RunDir::create(path, output.force)?,
+        None => {
+            let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+            RunDir::create_unique(Path::new("runs"), &format!("{stamp}-seed{}", resolved.seed))?
+        }
+    };
+    let stop = stop_flag();
+    let started = std::time::Instant::now(); // wall time for the user's information only
+    let outcome = run_to_dir(resolved, &dir, !output.stats_only, &stop)
+        .with_context(|| format!("run in {} failed and is marked INCOMPLETE", dir.path().display()))?;
+    let elapsed = started.elapsed();
+    let summary = match outcome {
+        RunOutcome::Complete(summary) => summary,
+        RunOutcome::Interrupted { at, events } => {
+            eprintln!(
+                "interrupted at simulated time {at}s after {events} events; {} holds the logs so far and is marked INCOMPLETE",
+                dir.path().display()
+            );
+            return Ok(ExitCode::from(130));
+        }
+    };
+    let mut out = io::stdout().lock();
+    print_summary(&mut out, resolved, &summary, dir.path(), !output.stats_only)?;
+    eprintln!("simulated {} events in {:.1} ms", summary.overall.events.total, elapsed.as_secs_f64() * 1e3);
+    if output.check_determinism {
+        // Re-read the written scenario.ron, so the check covers the file a replay would use.
+        let again = Scenario::load(&dir.path().join(SCENARIO_FILE))?.resolve(fresh(), "scenario.ron")?;
+        let second = run_stats_only(&again);
+        if second != *summary {
+            writeln!(
+                out,
+                "determinism check FAILED: fingerprint {} then {} (or other summary figures differ)",
+                summary.fingerprint, second.fingerprint
+            )?;
+            return Ok(ExitCode::from(1));
+        }
+        writeln!(
+            out,
+            "determinism check passed: the replayed scenario.ron gave fingerprint {} again",
+            second.fingerprint
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A flag set by Ctrl-C (installed once per process).
+fn stop_flag() -> Arc<AtomicBool> {
+    static FLAG: OnceLock<Arc<AtomicBool>> = OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        let setter = Arc::clone(&flag);
+        // If a handler cannot be installed (another one exists), Ctrl-C just ends the
+        // process, which leaves the run without summary.json: still not "complete".
+        let _ = ctrlc::set_handler(move || setter.store(true, Ordering::Relaxed));
+        flag
+    })
+    .clone()
+}
+
+/// Quotes a path for a POSIX shell when it needs it.
+fn shell_quote(path: &Path) -> String {
+    let s = path.display().to_string();
+    if s.bytes().all(|b| b.is_ascii_alphanumeric() || b"/._-+=:".contains(&b)) {
+        s
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+fn print_summary(out: &mut impl Write, r: &Resolved, s: &Summary, dir: &Path, logs: bool) -> io::Result<()> {
+    writeln!(
+        out,
+        "lamport-sim: {} machines, {} simulated, seed {}, start {}",
+        r.machines.len(),
+        r.duration,
+        r.seed,
+        r.start_time
+    )?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{:>7} {:>5} {:>8} {:>8} {:>8} {:>9} {:>11} {:>9} {:>9}",
+        "machine", "rate", "ticks", "send", "receive", "internal", "final_clock", "max_jump", "max_queue"
+    )?;
+    const MAX_ROWS: usize = 20;
+    for m in s.machines.iter().take(MAX_ROWS) {
+        writeln!(
+            out,
+            "{:>7} {:>5} {:>8} {:>8} {:>8} {:>9} {:>11} {:>9} {:>9}",
+            m.id,
+            m.rate,
+            m.ticks,
+            m.events.send,
+            m.events.receive,
+            m.events.internal,
+            m.final_clock,
+            m.max_clock_jump,
+            m.max_queue_len
+        )?;
+    }
+    if s.machines.len() > MAX_ROWS {
+        writeln!(out, "{:>7} (and {} more machines: see summary.json)", "...", s.machines.len() - MAX_ROWS)?;
+    }
+    let o = &s.overall;
+    writeln!(
+        out,
+        "{:>7} {:>5} {:>8} {:>8} {:>8} {:>9} {:>11} {:>9} {:>9}",
+        "all",
+        "",
+        o.ticks,
+        o.events.send,
+        o.events.receive,
+        o.events.internal,
+        o.max_final_clock,
+        o.max_clock_jump,
+        o.max_queue_len
+    )?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "messages: {} sent, {} received, {} still queued, {} in flight; fingerprint {}",
+        o.messages_sent, o.messages_received, o.queued_at_end, o.in_flight_at_end, s.fingerprint
+    )?;
+    let what =
+        if logs { "logs, scenario.ron, summary.json" } else { "scenario.ron, summary.json (no logs: --stats-only)" };
+    writeln!(out, "run:      {} ({what})", dir.display())?;
+    let replay_dir = PathBuf::from(format!("{}-replay", dir.display()));
+    writeln!(out, "replay:   lamport-sim replay {} --out {}", shell_quote(dir), shell_quote(&replay_dir))?;
+    out.flush()
+}

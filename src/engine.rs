@@ -1,0 +1,357 @@
+//! The single-threaded virtual-time engine: steps every machine at its rate, moves messages
+//! through queues (and the network, when there is a delay) and reports each event to a sink.
+//!
+//! # Order of events (the tie rule)
+//! Ticks happen in order of time. Ticks at the same instant happen in ascending machine id.
+//! A message due at an instant lands before any tick at that instant, so the tick sees it;
+//! messages due at the same instant land in the order they were sent. With no network
+//! delay a message lands in the receiver's queue at the send itself, so a machine with a
+//! higher id ticking at the same instant already sees it.
+//!
+//! # End of a run
+//! Every tick whose nominal time (before jitter) is before the run's end happens; nothing
+//! else ticks. Messages due before the end land in queues; later ones stay in flight.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+use std::io;
+
+use crate::clock;
+use crate::event::{Event, EventKind, EventSink, LamportTime, MachineId};
+use crate::queue::{HeapTickQueue, TickQueue};
+use crate::rng::{SimRng, StreamPurpose};
+use crate::scenario::{
+    MessageClock, MulticastClock, NetworkDelay, ReceiveQueueLen, Resolved, SendAllTargets, TickJitter,
+};
+use crate::time::{tick_time, ticks_before, SimDuration, SimTime};
+
+/// A message in a queue or in flight.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Message {
+    from: MachineId,
+    clock: LamportTime,
+}
+
+/// A message on its way: ordered by due time, then send order.
+type InFlight = Reverse<(SimTime, u64, MachineId, Message)>;
+
+/// One machine's state.
+#[derive(Debug, Clone)]
+struct Machine {
+    rate: u32,
+    phase: SimDuration,
+    /// Ticks this machine will make in the whole run.
+    ticks_total: u64,
+    /// Index of the next tick.
+    next_tick: u64,
+    clock: LamportTime,
+    actions: SimRng,
+    network: SimRng,
+    jitter: SimRng,
+}
+
+/// The state of one machine at the end of a run (or whenever asked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MachineState {
+    /// Ticks per second.
+    pub rate: u32,
+    /// Time of the first tick.
+    pub phase: SimDuration,
+    /// Ticks done so far.
+    pub ticks: u64,
+    /// Current Lamport clock.
+    pub clock: LamportTime,
+    /// Messages waiting in its queue.
+    pub queued: u64,
+    /// Messages sent to it that are still in the network.
+    pub in_flight_to: u64,
+}
+
+/// The simulation of one resolved scenario.
+///
+/// ```
+/// use lamport_sim::{engine::Simulation, event::NullSink, scenario::{Fresh, Scenario, StartTime}};
+/// let scenario = Scenario::from_ron_str("(rates: Each([1, 3, 6]), duration: \"10s\", seed: 1)", "<doc>")?;
+/// let resolved = scenario.resolve(Fresh { seed: 0, start_time: StartTime::SEEDED_DEFAULT }, "<doc>")?;
+/// let mut sim = Simulation::new(&resolved);
+/// sim.run(&mut NullSink)?;
+/// let ticks: Vec<u64> = (0..3).map(|i| sim.machine_state(i).ticks).collect();
+/// assert_eq!(ticks, [10, 30, 60]); // exactly rate x duration
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Simulation<Q: TickQueue = HeapTickQueue> {
+    machines: Vec<Machine>,
+    queues: Vec<VecDeque<Message>>,
+    in_flight_to: Vec<u64>,
+    ticks: Q,
+    network: BinaryHeap<InFlight>,
+    sends_so_far: u64,
+    end: SimTime,
+    action_total: u64,
+    /// Roll thresholds: below `send_next` → next, below `send_after` → after, below
+    /// `send_all` → all, else internal.
+    thresholds: [u64; 3],
+    send_all_targets: SendAllTargets,
+    delay: NetworkDelay,
+    jitter: TickJitter,
+    message_clock: MessageClock,
+    multicast: MulticastClock,
+    receive_queue_len: ReceiveQueueLen,
+    /// Receivers of the send being made (reused to avoid an allocation per send).
+    targets: Vec<MachineId>,
+    events: u64,
+}
+
+impl Simulation<HeapTickQueue> {
+    /// A simulation at time zero, using the default tick queue.
+    pub fn new(scenario: &Resolved) -> Self {
+        Self::with_queue(scenario)
+    }
+}
+
+impl<Q: TickQueue> Simulation<Q> {
+    /// A simulation at time zero on a chosen [`TickQueue`] implementation.
+    pub fn with_queue(scenario: &Resolved) -> Self {
+        let end = SimTime(scenario.duration.as_nanos());
+        let n = scenario.machines.len();
+        let machines: Vec<Machine> = scenario
+            .machines
+            .iter()
+            .enumerate()
+            .map(|(i, setup)| {
+                let id = i as MachineId;
+                Machine {
+                    rate: setup.rate,
+                    phase: setup.phase,
+                    ticks_total: ticks_before(end, setup.rate, setup.phase),
+                    next_tick: 0,
+                    clock: 0,
+                    actions: SimRng::for_machine(scenario.seed, id, StreamPurpose::Actions),
+                    network: SimRng::for_machine(scenario.seed, id, StreamPurpose::Network),
+                    jitter: SimRng::for_machine(scenario.seed, id, StreamPurpose::Jitter),
+                }
+            })
+            .collect();
+        let mix = scenario.event_mix;
+        let next = u64::from(mix.send_next);
+        let after = next + u64::from(mix.send_after);
+        let all = after + u64::from(mix.send_all);
+        let mut sim = Simulation {
+            machines,
+            queues: vec![VecDeque::new(); n],
+            in_flight_to: vec![0; n],
+            ticks: Q::with_capacity(n),
+            network: BinaryHeap::new(),
+            sends_so_far: 0,
+            end,
+            action_total: u64::from(mix.total()),
+            thresholds: [next, after, all],
+            send_all_targets: scenario.send_all_targets,
+            delay: scenario.network_delay,
+            jitter: scenario.tick_jitter,
+            message_clock: scenario.semantics.message_clock,
+            multicast: scenario.semantics.multicast,
+            receive_queue_len: scenario.semantics.receive_queue_len,
+            targets: Vec::new(),
+            events: 0,
+        };
+        for id in 0..n as MachineId {
+            if let Some(at) = sim.tick_at(id, 0) {
+                sim.ticks.push(at, id);
+            }
+        }
+        sim
+    }
+
+    /// When tick `k` of `id` happens, or `None` past the machine's last tick.
+    fn tick_at(&mut self, id: MachineId, k: u64) -> Option<SimTime> {
+        let m = &mut self.machines[id as usize];
+        if k >= m.ticks_total {
+            return None;
+        }
+        let nominal = tick_time(k, m.rate, m.phase);
+        Some(match self.jitter {
+            TickJitter::NoJitter => nominal,
+            TickJitter::Uniform { max } => nominal.saturating_add(SimDuration(m.jitter.between(0, max.as_nanos()))),
+        })
+    }
+
+    /// Runs every remaining tick, reporting events to `sink`.
+    pub fn run<S: EventSink + ?Sized>(&mut self, sink: &mut S) -> io::Result<()> {
+        while self.step(sink)? {}
+        Ok(())
+    }
+
+    /// Does the next tick (after landing the messages due by then) and reports its events.
+    /// Returns `false`, having landed the messages due before the end, when no tick is left.
+    pub fn step<S: EventSink + ?Sized>(&mut self, sink: &mut S) -> io::Result<bool> {
+        let Some((now, id)) = self.ticks.peek() else {
+            let end = self.end;
+            self.land_messages_due(|due| due < end);
+            return Ok(false);
+        };
+        if !self.network.is_empty() {
+            self.land_messages_due(|due| due <= now);
+        }
+        let k = self.machines[id as usize].next_tick;
+        self.machines[id as usize].next_tick = k + 1;
+        self.tick(now, id, k, sink)?;
+        let next = self.tick_at(id, k + 1);
+        self.ticks.advance_top(next);
+        Ok(true)
+    }
+
+    /// Moves messages whose due time passes `is_due` from the network into queues.
+    fn land_messages_due(&mut self, is_due: impl Fn(SimTime) -> bool) {
+        while let Some(Reverse((due, _, to, msg))) = self.network.peek() {
+            if !is_due(*due) {
+                break;
+            }
+            let (to, msg) = (*to, *msg);
+            self.network.pop();
+            self.in_flight_to[to as usize] -= 1;
+            self.queues[to as usize].push_back(msg);
+        }
+    }
+
+    /// One tick of machine `id`: receive one message, or roll for an action.
+    fn tick<S: EventSink + ?Sized>(&mut self, now: SimTime, id: MachineId, k: u64, sink: &mut S) -> io::Result<()> {
+        let i = id as usize;
+        if let Some(msg) = self.queues[i].pop_front() {
+            let m = &mut self.machines[i];
+            m.clock = clock::after_receive(m.clock, msg.clock);
+            let waiting = self.queues[i].len() as u64;
+            let queue_len = match self.receive_queue_len {
+                ReceiveQueueLen::AfterTake => waiting,
+                ReceiveQueueLen::BeforeTake => waiting + 1,
+            };
+            let kind = EventKind::Receive { from: msg.from, msg_clock: msg.clock };
+            let clock = m.clock;
+            return self.emit(sink, Event { time: now, machine: id, tick: k, kind, clock, queue_len });
+        }
+        let roll = self.machines[i].actions.below(self.action_total);
+        let n = self.machines.len() as MachineId;
+        let mut targets = std::mem::take(&mut self.targets);
+        targets.clear();
+        let next = (id + 1) % n;
+        let after = ((u64::from(id) + 2) % u64::from(n)) as MachineId;
+        if roll < self.thresholds[0] {
+            targets.push(next);
+        } else if roll < self.thresholds[1] {
+            targets.push(after);
+        } else if roll < self.thresholds[2] {
+            match self.send_all_targets {
+                SendAllTargets::AllOthers => targets.extend((0..n).filter(|&j| j != id)),
+                SendAllTargets::NextTwo => {
+                    targets.push(next);
+                    targets.push(after);
+                    targets.sort_unstable();
+                    targets.dedup();
+                }
+            }
+        }
+        // With fewer than three machines a target can be the machine itself; it never
+        // sends to itself, and a send left with no receiver is an internal event.
+        targets.retain(|&j| j != id);
+        let result = if targets.is_empty() {
+            let m = &mut self.machines[i];
+            m.clock = clock::after_local(m.clock);
+            let clock = m.clock;
+            let event = Event { time: now, machine: id, tick: k, kind: EventKind::Internal, clock, queue_len: 0 };
+            self.emit(sink, event)
+        } else {
+            self.send(now, id, k, &targets, sink)
+        };
+        self.targets = targets;
+        result
+    }
+
+    /// A send from `id` to `targets`: one clock increment for all (or one per message).
+    fn send<S: EventSink + ?Sized>(
+        &mut self,
+        now: SimTime,
+        id: MachineId,
+        k: u64,
+        targets: &[MachineId],
+        sink: &mut S,
+    ) -> io::Result<()> {
+        let group_size = match self.multicast {
+            MulticastClock::IncrementOnce => targets.len(),
+            MulticastClock::IncrementPerMessage => 1,
+        };
+        for group in targets.chunks(group_size) {
+            let before = self.machines[id as usize].clock;
+            let after = clock::after_local(before);
+            self.machines[id as usize].clock = after;
+            let msg_clock = match self.message_clock {
+                MessageClock::AfterIncrement => after,
+                MessageClock::BeforeIncrement => before,
+            };
+            for &to in group {
+                self.post(now, to, Message { from: id, clock: msg_clock });
+            }
+            let kind = EventKind::Send { to: group, msg_clock };
+            self.emit(sink, Event { time: now, machine: id, tick: k, kind, clock: after, queue_len: 0 })?;
+        }
+        Ok(())
+    }
+
+    /// Puts a message in the network, or straight into the queue when there is no delay.
+    fn post(&mut self, now: SimTime, to: MachineId, msg: Message) {
+        let sender = &mut self.machines[msg.from as usize].network;
+        let delay = match self.delay {
+            NetworkDelay::NoDelay => 0,
+            NetworkDelay::Fixed(d) => d.as_nanos(),
+            NetworkDelay::Uniform { min, max } => sender.between(min.as_nanos(), max.as_nanos()),
+            NetworkDelay::Exponential { mean } => sender.exponential(mean.as_nanos()),
+        };
+        if delay == 0 {
+            self.queues[to as usize].push_back(msg);
+        } else {
+            self.sends_so_far += 1;
+            self.in_flight_to[to as usize] += 1;
+            let due = now.saturating_add(SimDuration(delay));
+            self.network.push(Reverse((due, self.sends_so_far, to, msg)));
+        }
+    }
+
+    #[inline]
+    fn emit<S: EventSink + ?Sized>(&mut self, sink: &mut S, event: Event<'_>) -> io::Result<()> {
+        self.events += 1;
+        sink.event(&event)
+    }
+
+    /// Events reported so far.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+
+    /// Number of machines.
+    pub fn machine_count(&self) -> usize {
+        self.machines.len()
+    }
+
+    /// The time of the next tick, if any remain.
+    pub fn next_tick_time(&self) -> Option<SimTime> {
+        self.ticks.peek().map(|(t, _)| t)
+    }
+
+    /// The run's end: ticks at or after it do not happen.
+    pub fn end(&self) -> SimTime {
+        self.end
+    }
+
+    /// Machine `id`'s state now (after a run: its end state).
+    pub fn machine_state(&self, id: MachineId) -> MachineState {
+        let m = &self.machines[id as usize];
+        MachineState {
+            rate: m.rate,
+            phase: m.phase,
+            ticks: m.next_tick,
+            clock: m.clock,
+            queued: self.queues[id as usize].len() as u64,
+            in_flight_to: self.in_flight_to[id as usize],
+        }
+    }
+}

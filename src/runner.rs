@@ -1,0 +1,114 @@
+//! Runs a resolved scenario into a run directory: wires the engine to its sinks (logs,
+//! statistics, fingerprint), honours a stop request, and writes the completion mark last.
+
+use std::io;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::engine::Simulation;
+use crate::event::EventSink;
+use crate::fingerprint::Fingerprint;
+use crate::logs::CsvLogs;
+use crate::rundir::{RunDir, RunDirError};
+use crate::scenario::Resolved;
+use crate::summary::{Stats, Summary};
+use crate::time::SimTime;
+
+/// How often (in ticks) the stop flag is looked at: rare enough to cost nothing, often
+/// enough that Ctrl-C feels immediate.
+const STOP_CHECK_EVERY: u64 = 4096;
+
+/// How a run ended.
+#[derive(Debug, Clone)]
+pub enum RunOutcome {
+    /// Every tick ran; `summary.json` is written.
+    Complete(Box<Summary>),
+    /// A stop was requested; the logs hold the events before `at`, and `INCOMPLETE` says so.
+    Interrupted {
+        /// Simulated time of the first tick not run.
+        at: SimTime,
+        /// Events logged.
+        events: u64,
+    },
+}
+
+/// A run that failed part-way (its directory is marked `INCOMPLETE` where possible).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    /// Preparing or marking the run directory failed.
+    #[error(transparent)]
+    RunDir(#[from] RunDirError),
+    /// Writing a log failed (for example, the disk is full).
+    #[error("{0}")]
+    Log(io::Error),
+}
+
+/// Runs the scenario with statistics and fingerprint only, in memory.
+pub fn run_stats_only(scenario: &Resolved) -> Summary {
+    let mut sim = Simulation::new(scenario);
+    let mut stats = Stats::new(scenario.machines.len());
+    let mut fingerprint = Fingerprint::default();
+    sim.run(&mut (&mut stats, &mut fingerprint)).expect("in-memory sinks cannot fail");
+    Summary::new(scenario, &stats, &sim, fingerprint.hex())
+}
+
+/// Runs the scenario into `dir`: `scenario.ron` first, then per-machine logs (when `logs`),
+/// then `summary.json`. When `stop` becomes true the logs are flushed, `INCOMPLETE` is
+/// written and the run returns [`RunOutcome::Interrupted`].
+pub fn run_to_dir(scenario: &Resolved, dir: &RunDir, logs: bool, stop: &AtomicBool) -> Result<RunOutcome, RunError> {
+    dir.write_scenario(scenario)?;
+    let mut sim = Simulation::new(scenario);
+    let mut stats = Stats::new(scenario.machines.len());
+    let mut fingerprint = Fingerprint::default();
+    let mut csv = if logs {
+        Some(CsvLogs::create(dir.path(), scenario.machines.len(), scenario.start_time).map_err(|e| fail(dir, e))?)
+    } else {
+        None
+    };
+    let stopped = match &mut csv {
+        Some(csv) => drive(&mut sim, &mut (csv, (&mut stats, &mut fingerprint)), stop),
+        None => drive(&mut sim, &mut (&mut stats, &mut fingerprint), stop),
+    };
+    let stopped = match stopped {
+        Ok(stopped) => stopped,
+        Err(e) => {
+            if let Some(csv) = &mut csv {
+                let _ = csv.flush(); // keep what can be kept; the first error is the one to report
+            }
+            return Err(fail(dir, e));
+        }
+    };
+    if let Some(at) = stopped {
+        if let Some(csv) = &mut csv {
+            csv.flush().map_err(|e| fail(dir, e))?;
+        }
+        dir.mark_incomplete(&format!("interrupted at simulated time {at}s"))?;
+        return Ok(RunOutcome::Interrupted { at, events: sim.events() });
+    }
+    if let Some(csv) = csv {
+        csv.finish().map_err(|e| fail(dir, e))?;
+    }
+    let summary = Summary::new(scenario, &stats, &sim, fingerprint.hex());
+    dir.write_summary(&summary)?;
+    Ok(RunOutcome::Complete(Box::new(summary)))
+}
+
+/// Marks `dir` incomplete because of `e` (best effort: on a full disk even that may fail).
+fn fail(dir: &RunDir, e: io::Error) -> RunError {
+    let _ = dir.mark_incomplete(&e.to_string());
+    RunError::Log(e)
+}
+
+/// Steps the simulation to the end, or until `stop`; returns the time it stopped at.
+fn drive<S: EventSink>(sim: &mut Simulation, sink: &mut S, stop: &AtomicBool) -> io::Result<Option<SimTime>> {
+    let mut ticks = 0u64;
+    loop {
+        ticks += 1;
+        if ticks % STOP_CHECK_EVERY == 0 && stop.load(Ordering::Relaxed) {
+            return Ok(sim.next_tick_time());
+        }
+        if !sim.step(sink)? {
+            return Ok(None);
+        }
+    }
+}
