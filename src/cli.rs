@@ -75,7 +75,7 @@ pub struct RunArgs {
     #[arg(long, value_parser = parse_rates, value_name = "LIST|MIN-MAX")]
     pub rates: Option<Rates>,
     /// Simulated length: seconds (`60`) or with a unit (`90s`, `10m`, `1.5h`).
-    #[arg(long, value_parser = parse_duration, value_name = "SECS")]
+    #[arg(long, value_parser = parse_duration, value_name = "SECS", allow_negative_numbers = true)]
     pub duration: Option<SimDuration>,
     /// The system_time of simulated time zero, `"YYYY-MM-DD HH:MM:SS[.ffffff]"`.
     #[arg(long, value_parser = parse_start_time, value_name = "TIME")]

@@ -355,3 +355,141 @@ impl<Q: TickQueue> Simulation<Q> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Fresh, Scenario, StartTime};
+
+    /// Every event of a run, as owned values.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    struct Row {
+        time: u64,
+        machine: MachineId,
+        kind: &'static str,
+        peers: Vec<MachineId>,
+        msg_clock: Option<LamportTime>,
+        clock: LamportTime,
+        queue_len: u64,
+    }
+
+    #[derive(Default)]
+    struct Recorder(Vec<Row>);
+
+    impl EventSink for Recorder {
+        fn event(&mut self, e: &Event<'_>) -> io::Result<()> {
+            let (peers, msg_clock) = match e.kind {
+                EventKind::Send { to, msg_clock } => (to.to_vec(), Some(msg_clock)),
+                EventKind::Receive { from, msg_clock } => (vec![from], Some(msg_clock)),
+                EventKind::Internal => (vec![], None),
+            };
+            self.0.push(Row {
+                time: e.time.as_nanos(),
+                machine: e.machine,
+                kind: e.kind.name(),
+                peers,
+                msg_clock,
+                clock: e.clock,
+                queue_len: e.queue_len,
+            });
+            Ok(())
+        }
+    }
+
+    fn run(ron: &str) -> (Vec<Row>, Simulation) {
+        let scenario = Scenario::from_ron_str(ron, "<test>").expect("valid test scenario");
+        let resolved =
+            scenario.resolve(Fresh { seed: 1, start_time: StartTime::SEEDED_DEFAULT }, "<test>").expect("resolves");
+        let mut sim = Simulation::new(&resolved);
+        let mut rec = Recorder::default();
+        sim.run(&mut rec).expect("recorder cannot fail");
+        (rec.0, sim)
+    }
+
+    #[test]
+    fn same_instant_ticks_run_in_machine_order_and_see_earlier_sends() {
+        // Everyone always sends to the next machine; all tick at 0, 1, 2 s.
+        let (rows, _) = run("(rates: Each([1, 1, 1]), phase: Aligned, duration: \"2s\", seed: 1,
+              event_mix: EventMix(send_next: 1, send_after: 0, send_all: 0, internal: 0))");
+        let at_zero: Vec<(MachineId, &str)> =
+            rows.iter().filter(|r| r.time == 0).map(|r| (r.machine, r.kind)).collect();
+        // 0 sends to 1; 1 already sees it; 2 (queue empty) sends to 0.
+        assert_eq!(at_zero, [(0, "SEND"), (1, "RECEIVE"), (2, "SEND")]);
+        let m1 = rows.iter().find(|r| r.machine == 1).unwrap();
+        assert_eq!((m1.clock, m1.msg_clock, m1.queue_len), (2, Some(1), 0));
+    }
+
+    #[test]
+    fn semantics_before_increment_per_message_before_take() {
+        let base = "rates: Each([5, 1, 1]), phase: Aligned, duration: \"3s\", seed: 4,
+                    event_mix: EventMix(send_next: 0, send_after: 0, send_all: 1, internal: 0)";
+        let (rows, _) = run(&format!(
+            "({base}, semantics: Semantics(message_clock: BeforeIncrement, multicast: IncrementPerMessage, receive_queue_len: BeforeTake))"
+        ));
+        // Machine 0's first tick: one SEND row per receiver, each its own increment,
+        // each message carrying the clock from before that increment.
+        let first: Vec<&Row> = rows.iter().filter(|r| r.machine == 0 && r.time == 0).collect();
+        assert_eq!(first.len(), 2);
+        assert_eq!((first[0].peers.clone(), first[0].clock, first[0].msg_clock), (vec![1], 1, Some(0)));
+        assert_eq!((first[1].peers.clone(), first[1].clock, first[1].msg_clock), (vec![2], 2, Some(1)));
+        // Machine 1 receives at time 0 with its queue counted before the take.
+        let recv = rows.iter().find(|r| r.machine == 1 && r.kind == "RECEIVE").unwrap();
+        assert_eq!(recv.queue_len, 1);
+        let (default_rows, _) = run(&format!("({base})"));
+        let first: Vec<&Row> = default_rows.iter().filter(|r| r.machine == 0 && r.time == 0).collect();
+        assert_eq!(first.len(), 1);
+        assert_eq!((first[0].peers.clone(), first[0].clock, first[0].msg_clock), (vec![1, 2], 1, Some(1)));
+        let recv = default_rows.iter().find(|r| r.machine == 1 && r.kind == "RECEIVE").unwrap();
+        assert_eq!(recv.queue_len, 0);
+    }
+
+    #[test]
+    fn a_machine_never_sends_to_itself() {
+        let (rows, sim) = run("(machines: 1, duration: \"20s\", seed: 3, event_mix: EventMix(send_next: 1, send_after: 1, send_all: 1, internal: 0))");
+        assert!(rows.iter().all(|r| r.kind == "INTERNAL"));
+        assert_eq!(sim.machine_state(0).clock, rows.len() as u64);
+        let (rows, _) = run("(machines: 2, duration: \"20s\", seed: 3, event_mix: EventMix(send_next: 0, send_after: 1, send_all: 0, internal: 0))");
+        assert!(rows.iter().all(|r| r.kind == "INTERNAL"), "the one after the next is the machine itself");
+        let (rows, _) = run("(machines: 2, duration: \"20s\", seed: 3, event_mix: EventMix(send_next: 0, send_after: 0, send_all: 1, internal: 0))");
+        assert!(rows.iter().filter(|r| r.kind == "SEND").all(|r| r.peers == [1 - r.machine]));
+    }
+
+    #[test]
+    fn delayed_messages_land_no_earlier_than_the_delay() {
+        let (rows, sim) =
+            run("(machines: 3, rates: Each([6, 6, 6]), duration: \"30s\", seed: 8, network_delay: Fixed(\"700ms\"))");
+        let sends: std::collections::BTreeMap<(MachineId, LamportTime), u64> =
+            rows.iter().filter(|r| r.kind == "SEND").map(|r| ((r.machine, r.msg_clock.unwrap()), r.time)).collect();
+        let mut receives = 0;
+        for r in rows.iter().filter(|r| r.kind == "RECEIVE") {
+            let sent = sends[&(r.peers[0], r.msg_clock.unwrap())];
+            assert!(r.time >= sent + 700_000_000, "received {} ns after the send", r.time - sent);
+            receives += 1;
+        }
+        assert!(receives > 10);
+        let in_flight: u64 = (0..3).map(|i| sim.machine_state(i).in_flight_to).sum();
+        assert!(in_flight > 0, "messages sent in the last 0.7 s are still in flight");
+    }
+
+    #[test]
+    fn events_equal_rate_times_duration_for_many_rates() {
+        let (rows, sim) = run("(rates: Each([1, 2, 3, 4, 5, 6, 7, 13, 29, 30]), duration: \"61s\", seed: 2)");
+        for (i, rate) in [1u64, 2, 3, 4, 5, 6, 7, 13, 29, 30].iter().enumerate() {
+            let count = rows.iter().filter(|r| r.machine == i as MachineId).count() as u64;
+            assert_eq!(count, rate * 61);
+            assert_eq!(sim.machine_state(i as MachineId).ticks, rate * 61);
+        }
+    }
+
+    #[test]
+    fn jitter_keeps_every_tick_and_their_order() {
+        let (rows, sim) =
+            run("(rates: Each([6, 5, 4]), duration: \"20s\", seed: 5, tick_jitter: Uniform(max: \"150ms\"))");
+        for i in 0..3 {
+            let times: Vec<u64> = rows.iter().filter(|r| r.machine == i).map(|r| r.time).collect();
+            assert!(times.windows(2).all(|w| w[0] < w[1]));
+            assert_eq!(times.len() as u64, sim.machine_state(i).ticks);
+        }
+        assert_eq!(sim.machine_state(0).ticks, 120);
+    }
+}

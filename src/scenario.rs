@@ -378,8 +378,8 @@ impl fmt::Display for StartTime {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ScenarioError {
-    /// The file could not be read.
-    #[error("{path}: cannot read scenario: {source}")]
+    /// The file could not be read (the OS reason is the error's `source`).
+    #[error("{path}: cannot read scenario")]
     Read {
         /// The scenario file.
         path: String,
@@ -416,6 +416,28 @@ pub enum ScenarioError {
     },
 }
 
+/// A RON error as a [`ScenarioError::Syntax`], made clearer where RON's own words mislead:
+/// trailing characters are located at the characters (RON points before the whitespace),
+/// and an error that runs into the end of the file says so.
+fn syntax_error(e: ron::error::SpannedError, text: &str, origin: &str) -> ScenarioError {
+    let last_line = text.rsplit('\n').next().unwrap_or("");
+    let at_eof = e.span.end.line == text.matches('\n').count() + 1 && e.span.end.col == last_line.chars().count() + 1;
+    let at = if matches!(e.code, ron::Error::TrailingCharacters) { e.span.end } else { e.span.start };
+    let message = match &e.code {
+        ron::Error::ExpectedComma if at_eof => {
+            "Expected comma or closing bracket, but the file ends here: is a closing `)` or `]` missing?".to_string()
+        }
+        ron::Error::ExpectedNamedStructLike(_) if at_eof && text.trim().is_empty() => {
+            format!("{}, but the file is empty (write `()` for the classic scenario)", e.code)
+        }
+        ron::Error::ExpectedNamedStructLike(_) if at_eof => {
+            format!("{}, but the file ends here (write `()` for the classic scenario)", e.code)
+        }
+        code => code.to_string(),
+    };
+    ScenarioError::Syntax { origin: origin.to_string(), line: at.line, col: at.col, message }
+}
+
 fn ron_options() -> ron::Options {
     ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
 }
@@ -426,12 +448,7 @@ impl Scenario {
         if text.len() as u64 > MAX_SCENARIO_BYTES {
             return Err(ScenarioError::TooLarge { path: origin.to_string(), size: text.len() as u64 });
         }
-        let scenario: Scenario = ron_options().from_str(text).map_err(|e| ScenarioError::Syntax {
-            origin: origin.to_string(),
-            line: e.span.start.line,
-            col: e.span.start.col,
-            message: e.code.to_string(),
-        })?;
+        let scenario: Scenario = ron_options().from_str(text).map_err(|e| syntax_error(e, text, origin))?;
         scenario.check(&SourceText { text, origin })?;
         Ok(scenario)
     }
@@ -454,7 +471,8 @@ impl Scenario {
 
     /// The scenario as RON text (pretty, one field per line).
     pub fn to_ron(&self) -> String {
-        let config = ron::ser::PrettyConfig::new().struct_names(true).compact_arrays(true).indentor("    ").new_line("\n");
+        let config =
+            ron::ser::PrettyConfig::new().struct_names(true).compact_arrays(true).indentor("    ").new_line("\n");
         ron_options().to_string_pretty(self, config).expect("scenarios always serialize")
     }
 
@@ -472,6 +490,12 @@ impl Scenario {
     fn check(&self, source: &SourceText<'_>) -> Result<(), ScenarioError> {
         let n = self.machine_count();
         let invalid = |field: &str, message: String| ScenarioError::Invalid { location: source.locate(field), message };
+        // Before the machine count: an empty `Each` list would otherwise read as "0 machines".
+        if let Rates::Each(list) | Rates::Cycle(list) = &self.rates {
+            if list.is_empty() {
+                return Err(invalid("rates", "rates list is empty; give at least one rate".into()));
+            }
+        }
         if n == 0 || n > MAX_MACHINES {
             return Err(invalid("rates", format!("machines must be between 1 and {MAX_MACHINES}, got {n}")));
         }
@@ -484,9 +508,6 @@ impl Scenario {
                     "rates",
                     format!("rates lists {} rates but there are {n} machines; give one rate per machine", list.len()),
                 ))
-            }
-            Rates::Each(list) | Rates::Cycle(list) if list.is_empty() => {
-                return Err(invalid("rates", "rates list is empty; give at least one rate".into()))
             }
             _ => {}
         }

@@ -1,1 +1,9 @@
+//! Integration tests: one binary, one module per area.
 
+mod util;
+
+mod cli;
+mod determinism;
+mod golden;
+mod malformed;
+mod scenarios;

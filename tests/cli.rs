@@ -1,0 +1,127 @@
+//! The command line through the real binary: the no-argument classic run, its printed
+//! replay command, flags, a closed stdout pipe, and Ctrl-C.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use clap::CommandFactory;
+
+use crate::util::{assert_same_run, check_spec, lamport_sim, read_log, TestResult};
+
+#[test]
+fn clap_definition_is_consistent() {
+    lamport_sim::cli::Cli::command().debug_assert();
+}
+
+#[test]
+fn no_arguments_runs_the_classic_experiment_into_runs() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let output = lamport_sim(tmp.path()).arg("run").assert().success().get_output().stdout.clone();
+    let stdout = String::from_utf8(output)?;
+    let runs: Vec<_> = std::fs::read_dir(tmp.path().join("runs"))?.collect::<Result<_, _>>()?;
+    assert_eq!(runs.len(), 1, "one new folder under runs/");
+    let dir = runs[0].path();
+    let mut names: Vec<String> = std::fs::read_dir(&dir)?
+        .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect::<Result<_, _>>()?;
+    names.sort();
+    assert_eq!(names, ["machine-0.csv", "machine-1.csv", "machine-2.csv", "scenario.ron", "summary.json"]);
+    check_spec(&dir, 3, false)?;
+    // The summary table names each machine, and the replay command is printed.
+    for header in ["machine", "rate", "send", "receive", "internal", "final_clock", "max_jump", "max_queue"] {
+        assert!(stdout.contains(header), "stdout lacks {header}:\n{stdout}");
+    }
+    let replay_line = stdout.lines().find(|l| l.starts_with("replay:")).expect("a replay line");
+    let command = replay_line.trim_start_matches("replay:").trim();
+    let args: Vec<&str> = command.split_whitespace().collect();
+    assert_eq!(args[0], "lamport-sim");
+    // Running the printed command reproduces the run.
+    lamport_sim(tmp.path()).args(&args[1..]).assert().success();
+    let replay_dir = tmp.path().join(args[args.len() - 1]);
+    assert_same_run(&dir, &replay_dir);
+    Ok(())
+}
+
+#[test]
+fn flags_override_the_scenario() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    lamport_sim(tmp.path())
+        .args(["run", "--seed", "3", "--rates", "1,3,6,2", "--duration", "2m", "--out", "x"])
+        .assert()
+        .success();
+    let dir = tmp.path().join("x");
+    for (id, rate) in [1u64, 3, 6, 2].iter().enumerate() {
+        assert_eq!(read_log(&dir, id as u32).len() as u64, rate * 120, "machine {id}");
+    }
+    let scenario = std::fs::read_to_string(dir.join("scenario.ron"))?;
+    assert!(scenario.contains("seed: 3,") && scenario.contains("rates: Each([1, 3, 6, 2])"), "{scenario}");
+    lamport_sim(tmp.path())
+        .args(["run", "--machines", "7", "--rates", "4-6", "--duration", "10", "--out", "y"])
+        .assert()
+        .success();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("y/summary.json"))?)?;
+    let machines = summary["machines"].as_array().unwrap();
+    assert_eq!(machines.len(), 7);
+    assert!(machines.iter().all(|m| (4..=6).contains(&m["rate"].as_u64().unwrap())));
+    Ok(())
+}
+
+#[test]
+fn closed_stdout_is_a_quiet_exit() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let bin = assert_cmd::cargo::cargo_bin("lamport-sim");
+    let mut child = Command::new(bin)
+        .current_dir(tmp.path())
+        .args(["run", "--seed", "1", "--duration", "600", "--out", "x"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    drop(child.stdout.take()); // the reader goes away before anything is written
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr)?;
+    let status = child.wait()?;
+    assert_eq!(status.code(), Some(0), "stderr: {stderr}");
+    assert!(!stderr.contains("error") && !stderr.contains("panicked"), "{stderr}");
+    assert!(tmp.path().join("x/summary.json").exists(), "the run itself completed");
+    Ok(())
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_flushes_the_logs_and_marks_the_run_incomplete() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let bin = assert_cmd::cargo::cargo_bin("lamport-sim");
+    // Far too long to finish: about 1.5e9 events.
+    let mut child = Command::new(bin)
+        .current_dir(tmp.path())
+        .args(["run", "--seed", "1", "--rates", "1000,2000,3000", "--duration", "100h", "--out", "x"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let dir = tmp.path().join("x");
+    // Wait until the run is under way (its first log bytes exist), then interrupt it.
+    for _ in 0..200 {
+        if std::fs::metadata(dir.join("machine-0.csv")).is_ok_and(|m| m.len() > 100_000) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    Command::new("kill").args(["-INT", &child.id().to_string()]).status()?;
+    let status = child.wait()?;
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr)?;
+    assert_eq!(status.code(), Some(130), "stderr: {stderr}");
+    assert!(stderr.contains("INCOMPLETE"), "{stderr}");
+    assert!(dir.join("INCOMPLETE").exists());
+    assert!(!dir.join("summary.json").exists(), "an interrupted run must not look complete");
+    assert!(dir.join("scenario.ron").exists());
+    for id in 0..3 {
+        let bytes = std::fs::read(dir.join(format!("machine-{id}.csv")))?;
+        assert!(bytes.ends_with(b"\n"), "machine {id}: the log ends with a whole row");
+        assert!(read_log(&dir, id).len() > 10, "machine {id}: events before the interrupt were flushed");
+    }
+    check_spec(&dir, 3, false)?;
+    Ok(())
+}

@@ -1,0 +1,59 @@
+//! Every file in scenarios/ runs, passes the independent SPEC checker, and has exactly
+//! rate x duration ticks per machine.
+
+use lamport_sim::scenario::{MulticastClock, Phase, Rates, Scenario};
+
+use crate::util::{check_spec, lamport_sim, read_log, scenario_files, TestResult};
+
+#[test]
+fn every_scenario_runs_and_passes_the_spec_checker() -> TestResult {
+    let files = scenario_files();
+    assert!(files.len() >= 5, "scenarios/ holds the classic, two follow-ups, 100 machines and a delay scenario");
+    for file in files {
+        for seed in [1u64, 2] {
+            let tmp = tempfile::tempdir()?;
+            let out = tmp.path().join("run");
+            lamport_sim(tmp.path())
+                .arg("run")
+                .arg(&file)
+                .args(["--seed", &seed.to_string()])
+                .arg("--out")
+                .arg(&out)
+                .assert()
+                .success();
+            let resolved = Scenario::load(&out.join("scenario.ron"))?;
+            let (Rates::Each(rates), Phase::Explicit(_)) = (&resolved.rates, &resolved.phase) else {
+                panic!("{}: scenario.ron must list every rate and phase", file.display());
+            };
+            let secs = resolved.duration.as_nanos() / 1_000_000_000;
+            assert_eq!(resolved.duration.as_nanos() % 1_000_000_000, 0, "shipped scenarios last whole seconds");
+            let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json"))?)?;
+            let per_message = resolved.semantics.multicast == MulticastClock::IncrementPerMessage;
+            let before = format!("{:?}", resolved.semantics.message_clock) == "BeforeIncrement";
+            let checked = check_spec(&out, rates.len() as u32, before)
+                .unwrap_or_else(|e| panic!("{} seed {seed}: {e}", file.display()));
+            for (id, rate) in rates.iter().enumerate() {
+                let expected = u64::from(rate.get()) * secs;
+                let m = &summary["machines"][id];
+                assert_eq!(m["ticks"], expected, "{} machine {id}: ticks = rate x duration", file.display());
+                if !per_message {
+                    assert_eq!(checked.per_machine[id], expected, "{} machine {id}: one row per tick", file.display());
+                } else {
+                    assert!(checked.per_machine[id] >= expected);
+                }
+                let rows = read_log(&out, id as u32);
+                assert_eq!(m["events"]["total"], rows.len() as u64);
+                assert_eq!(m["final_clock"], rows.last().map_or(0, |r| r.clock));
+            }
+            let o = &summary["overall"];
+            let sent = o["messages_sent"].as_u64().unwrap();
+            let left = o["messages_received"].as_u64().unwrap()
+                + o["queued_at_end"].as_u64().unwrap()
+                + o["in_flight_at_end"].as_u64().unwrap();
+            assert_eq!(sent, left, "{}: sent = received + queued + in flight", file.display());
+            assert_eq!(sent, checked.sent);
+            assert_eq!(o["messages_received"], checked.received);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,182 @@
+//! Shared helpers: the binary under test, log reading, and an independent checker of the
+//! SPEC rules (written from the SPEC, not from the engine, so it can disagree with it).
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+/// The `lamport-sim` binary, run in `cwd`.
+pub fn lamport_sim(cwd: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("lamport-sim").expect("binary builds");
+    cmd.current_dir(cwd);
+    cmd
+}
+
+/// The repository root (for `scenarios/`).
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every `scenarios/*.ron` file, sorted.
+pub fn scenario_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo().join("scenarios"))
+        .expect("scenarios/ exists")
+        .map(|e| e.expect("readable").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "ron"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// One row of a machine log, as the SPEC defines it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct Row {
+    pub system_time: String,
+    pub sim_time: String,
+    pub machine: u32,
+    pub event: String,
+    pub clock: u64,
+    pub queue_len: u64,
+    pub peer: String,
+    pub msg_clock: Option<u64>,
+}
+
+impl Row {
+    /// sim_time in nanoseconds, parsed exactly from the decimal text.
+    pub fn sim_nanos(&self) -> u64 {
+        let (s, frac) = self.sim_time.split_once('.').expect("sim_time has a decimal point");
+        assert_eq!(frac.len(), 9, "sim_time has nine decimals: {}", self.sim_time);
+        s.parse::<u64>().unwrap() * 1_000_000_000 + frac.parse::<u64>().unwrap()
+    }
+
+    pub fn peers(&self) -> Vec<u32> {
+        if self.peer.is_empty() {
+            vec![]
+        } else {
+            self.peer.split(';').map(|p| p.parse().expect("peer ids are numbers")).collect()
+        }
+    }
+}
+
+/// Reads `machine-<id>.csv` from `dir`, checking the header.
+pub fn read_log(dir: &Path, id: u32) -> Vec<Row> {
+    let path = dir.join(format!("machine-{id}.csv"));
+    let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        header,
+        ["system_time", "sim_time", "machine", "event", "clock", "queue_len", "peer", "msg_clock"],
+        "{}",
+        path.display()
+    );
+    reader.deserialize().map(|r| r.unwrap_or_else(|e| panic!("{}: {e}", path.display()))).collect()
+}
+
+/// What the independent checker counted.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Checked {
+    pub events: u64,
+    pub per_machine: Vec<u64>,
+    pub sent: u64,
+    pub received: u64,
+}
+
+/// Checks a run directory against the SPEC's rules: clocks strictly increase, INTERNAL and
+/// SEND add 1, RECEIVE gives max(previous, msg_clock) + 1, a SEND's messages carry its clock
+/// (or the clock before it, with `before_increment`), and every RECEIVE matches exactly one
+/// earlier SEND. Returns counts, or the first violation.
+pub fn check_spec(dir: &Path, machines: u32, before_increment: bool) -> Result<Checked, String> {
+    let carried = |clock: u64| if before_increment { clock - 1 } else { clock };
+    let mut checked = Checked::default();
+    // (sender, msg_clock, receiver) -> send time, for matching receives.
+    let mut sends: BTreeMap<(u32, u64, u32), u64> = BTreeMap::new();
+    let logs: Vec<Vec<Row>> = (0..machines).map(|id| read_log(dir, id)).collect();
+    for (id, rows) in logs.iter().enumerate() {
+        let mut prev_clock = 0;
+        let mut prev_time = None;
+        for (n, row) in rows.iter().enumerate() {
+            let at = format!("machine-{id}.csv line {}", n + 2);
+            if row.machine != id as u32 {
+                return Err(format!("{at}: machine column {} in machine {id}'s log", row.machine));
+            }
+            let t = row.sim_nanos();
+            if prev_time.is_some_and(|p| t < p) {
+                return Err(format!("{at}: sim_time goes back"));
+            }
+            prev_time = Some(t);
+            match row.event.as_str() {
+                "INTERNAL" => {
+                    if row.clock != prev_clock + 1 || !row.peer.is_empty() || row.msg_clock.is_some() {
+                        return Err(format!("{at}: INTERNAL must add 1 and have no peer/msg_clock"));
+                    }
+                }
+                "SEND" => {
+                    let peers = row.peers();
+                    if row.clock != prev_clock + 1 || row.msg_clock != Some(carried(row.clock)) || peers.is_empty() {
+                        return Err(format!("{at}: SEND must add 1, carry its clock and name receivers"));
+                    }
+                    for p in peers {
+                        if p == id as u32 || p >= machines {
+                            return Err(format!("{at}: bad receiver {p}"));
+                        }
+                        if sends.insert((id as u32, carried(row.clock), p), t).is_some() {
+                            return Err(format!("{at}: duplicate message"));
+                        }
+                        checked.sent += 1;
+                    }
+                }
+                "RECEIVE" => {
+                    let m = row.msg_clock.ok_or(format!("{at}: RECEIVE without msg_clock"))?;
+                    if row.clock != prev_clock.max(m) + 1 {
+                        return Err(format!("{at}: RECEIVE clock {} != max({prev_clock}, {m}) + 1", row.clock));
+                    }
+                    checked.received += 1;
+                }
+                other => return Err(format!("{at}: unknown event {other}")),
+            }
+            prev_clock = row.clock;
+            checked.events += 1;
+        }
+        checked.per_machine.push(rows.len() as u64);
+    }
+    // Every receive matches one earlier send, once; FIFO queues mean per-receiver order.
+    let mut used = std::collections::BTreeSet::new();
+    for (id, rows) in logs.iter().enumerate() {
+        for (n, row) in rows.iter().enumerate().filter(|(_, r)| r.event == "RECEIVE") {
+            let at = format!("machine-{id}.csv line {}", n + 2);
+            let from: u32 = row.peer.parse().map_err(|_| format!("{at}: RECEIVE peer is not one id"))?;
+            let key = (from, row.msg_clock.unwrap(), id as u32);
+            let sent_at = sends.get(&key).ok_or(format!("{at}: no matching SEND {key:?}"))?;
+            if !used.insert(key) {
+                return Err(format!("{at}: message {key:?} received twice"));
+            }
+            if *sent_at > row.sim_nanos() {
+                return Err(format!("{at}: received before it was sent"));
+            }
+        }
+    }
+    Ok(checked)
+}
+
+/// Every file in `dir` (not recursive) by name, with its bytes.
+pub fn dir_bytes(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("readable entry"))
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).expect("readable file")))
+        .collect()
+}
+
+/// Asserts two run directories hold the same files with the same bytes, naming the first
+/// file that differs.
+pub fn assert_same_run(a: &Path, b: &Path) {
+    let (a_files, b_files) = (dir_bytes(a), dir_bytes(b));
+    assert_eq!(a_files.keys().collect::<Vec<_>>(), b_files.keys().collect::<Vec<_>>(), "same file names");
+    for (name, bytes) in &a_files {
+        assert!(bytes == &b_files[name], "{name} differs between {} and {}", a.display(), b.display());
+    }
+}
