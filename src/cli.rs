@@ -280,6 +280,12 @@ fn stop_flag() -> Arc<AtomicBool> {
     .clone()
 }
 
+/// This program as it was invoked (`lamport-sim` when installed, `target/release/lamport-sim`
+/// under `cargo run`), so the printed replay command runs as shown from the same directory.
+fn program_name() -> PathBuf {
+    std::env::args_os().next().map(PathBuf::from).unwrap_or_else(|| PathBuf::from("lamport-sim"))
+}
+
 /// Quotes a path for a POSIX shell when it needs it.
 fn shell_quote(path: &Path) -> String {
     let s = path.display().to_string();
@@ -348,6 +354,6 @@ fn print_summary(out: &mut impl Write, r: &Resolved, s: &Summary, dir: &Path, lo
         if logs { "logs, scenario.ron, summary.json" } else { "scenario.ron, summary.json (no logs: --stats-only)" };
     writeln!(out, "run:      {} ({what})", dir.display())?;
     let replay_dir = PathBuf::from(format!("{}-replay", dir.display()));
-    writeln!(out, "replay:   lamport-sim replay {} --out {}", shell_quote(dir), shell_quote(&replay_dir))?;
+    writeln!(out, "replay:   {} replay {} --out {}", shell_quote(&program_name()), shell_quote(dir), shell_quote(&replay_dir))?;
     out.flush()
 }
