@@ -125,3 +125,16 @@ fn ctrl_c_flushes_the_logs_and_marks_the_run_incomplete() -> TestResult {
     check_spec(&dir, 3, false)?;
     Ok(())
 }
+
+#[test]
+fn an_unwritable_out_directory_is_an_error_not_a_silent_loss() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    std::fs::write(tmp.path().join("a-file"), "not a directory")?;
+    let assert = lamport_sim(tmp.path()).args(["run", "--seed", "1", "--out", "a-file/run"]).assert().code(2);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone())?;
+    assert!(stderr.starts_with("error: ") && stderr.contains("a-file/run"), "{stderr}");
+    assert!(!stderr.contains("panicked"));
+    lamport_sim(tmp.path()).args(["run", "--seed", "1", "--out", "a-file"]).assert().code(2);
+    assert_eq!(std::fs::read_to_string(tmp.path().join("a-file"))?, "not a directory", "the file is untouched");
+    Ok(())
+}
