@@ -354,6 +354,12 @@ fn print_summary(out: &mut impl Write, r: &Resolved, s: &Summary, dir: &Path, lo
         if logs { "logs, scenario.ron, summary.json" } else { "scenario.ron, summary.json (no logs: --stats-only)" };
     writeln!(out, "run:      {} ({what})", dir.display())?;
     let replay_dir = PathBuf::from(format!("{}-replay", dir.display()));
-    writeln!(out, "replay:   {} replay {} --out {}", shell_quote(&program_name()), shell_quote(dir), shell_quote(&replay_dir))?;
+    writeln!(
+        out,
+        "replay:   {} replay {} --out {}",
+        shell_quote(&program_name()),
+        shell_quote(dir),
+        shell_quote(&replay_dir)
+    )?;
     out.flush()
 }

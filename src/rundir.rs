@@ -27,8 +27,8 @@ pub enum RunDirError {
     /// It is a file, not a directory.
     #[error("{0} exists and is not a directory")]
     NotADirectory(PathBuf),
-    /// The OS refused.
-    #[error("{path}: {source}")]
+    /// The OS refused (the OS's reason follows as the error's source).
+    #[error("{}", path.display())]
     Io {
         /// The path at fault.
         path: PathBuf,

@@ -417,12 +417,17 @@ pub enum ScenarioError {
 }
 
 /// A RON error as a [`ScenarioError::Syntax`], made clearer where RON's own words mislead:
-/// trailing characters are located at the characters (RON points before the whitespace),
-/// and an error that runs into the end of the file says so.
+/// an error RON locates on the whitespace before a token is located at the token, and an
+/// error that runs into the end of the file says so.
 fn syntax_error(e: ron::error::SpannedError, text: &str, origin: &str) -> ScenarioError {
     let last_line = text.rsplit('\n').next().unwrap_or("");
     let at_eof = e.span.end.line == text.matches('\n').count() + 1 && e.span.end.col == last_line.chars().count() + 1;
-    let at = if matches!(e.code, ron::Error::TrailingCharacters) { e.span.end } else { e.span.start };
+    let (line, col) = (e.span.start.line, e.span.start.col);
+    let on_space = text
+        .split('\n')
+        .nth(line.saturating_sub(1))
+        .map_or(true, |l| l.chars().nth(col.saturating_sub(1)).map_or(true, char::is_whitespace));
+    let at = if on_space && !at_eof { e.span.end } else { e.span.start };
     let message = match &e.code {
         ron::Error::ExpectedComma if at_eof => {
             "Expected comma or closing bracket, but the file ends here: is a closing `)` or `]` missing?".to_string()

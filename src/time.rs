@@ -149,8 +149,34 @@ impl Serialize for SimDuration {
 
 impl<'de> Deserialize<'de> for SimDuration {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        text.parse().map_err(serde::de::Error::custom)
+        d.deserialize_any(DurationVisitor)
+    }
+}
+
+/// Reads a duration string, and explains the format when given a bare number.
+struct DurationVisitor;
+
+impl serde::de::Visitor<'_> for DurationVisitor {
+    type Value = SimDuration;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a duration string with a unit, like \"60s\" or \"150ms\"")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<SimDuration, E> {
+        text.parse().map_err(E::custom)
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<SimDuration, E> {
+        Err(E::custom(format!("a duration is a string with a unit: write \"{n}s\" or \"{n}ms\", not {n}")))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<SimDuration, E> {
+        Err(E::custom(format!("a duration is a string with a unit, like \"60s\", not {n} (and cannot be negative)")))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<SimDuration, E> {
+        Err(E::custom(format!("a duration is a string with a unit: write \"{n}s\", not {n}")))
     }
 }
 

@@ -37,7 +37,13 @@ fn no_arguments_runs_the_classic_experiment_into_runs() -> TestResult {
     let args: Vec<&str> = command.split_whitespace().collect();
     assert!(args[0].ends_with("lamport-sim"), "{command}");
     // Running the printed command (program as invoked) reproduces the run.
-    Command::new(args[0]).current_dir(tmp.path()).args(&args[1..]).status()?.success().then_some(()).ok_or("replay failed")?;
+    Command::new(args[0])
+        .current_dir(tmp.path())
+        .args(&args[1..])
+        .status()?
+        .success()
+        .then_some(())
+        .ok_or("replay failed")?;
     let replay_dir = tmp.path().join(args[args.len() - 1]);
     assert_same_run(&dir, &replay_dir);
     Ok(())
