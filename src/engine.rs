@@ -231,16 +231,20 @@ impl<Q: TickQueue> Simulation<Q> {
             return self.emit(sink, Event { time: now, machine: id, tick: k, kind, clock, queue_len });
         }
         let roll = self.machines[i].actions.below(self.action_total);
+        if roll >= self.thresholds[2] {
+            return self.internal(now, id, k, sink);
+        }
         let n = self.machines.len() as MachineId;
+        // (id + 1) mod n and (id + 2) mod n, without a division on the hot path.
+        let next = if id + 1 == n { 0 } else { id + 1 };
+        let after = if next + 1 == n { 0 } else { next + 1 };
         let mut targets = std::mem::take(&mut self.targets);
         targets.clear();
-        let next = (id + 1) % n;
-        let after = ((u64::from(id) + 2) % u64::from(n)) as MachineId;
         if roll < self.thresholds[0] {
             targets.push(next);
         } else if roll < self.thresholds[1] {
             targets.push(after);
-        } else if roll < self.thresholds[2] {
+        } else {
             match self.send_all_targets {
                 SendAllTargets::AllOthers => targets.extend((0..n).filter(|&j| j != id)),
                 SendAllTargets::NextTwo => {
@@ -254,17 +258,18 @@ impl<Q: TickQueue> Simulation<Q> {
         // With fewer than three machines a target can be the machine itself; it never
         // sends to itself, and a send left with no receiver is an internal event.
         targets.retain(|&j| j != id);
-        let result = if targets.is_empty() {
-            let m = &mut self.machines[i];
-            m.clock = clock::after_local(m.clock);
-            let clock = m.clock;
-            let event = Event { time: now, machine: id, tick: k, kind: EventKind::Internal, clock, queue_len: 0 };
-            self.emit(sink, event)
-        } else {
-            self.send(now, id, k, &targets, sink)
-        };
+        let result =
+            if targets.is_empty() { self.internal(now, id, k, sink) } else { self.send(now, id, k, &targets, sink) };
         self.targets = targets;
         result
+    }
+
+    /// An internal event of `id`: one clock increment.
+    fn internal<S: EventSink + ?Sized>(&mut self, now: SimTime, id: MachineId, k: u64, sink: &mut S) -> io::Result<()> {
+        let m = &mut self.machines[id as usize];
+        m.clock = clock::after_local(m.clock);
+        let clock = m.clock;
+        self.emit(sink, Event { time: now, machine: id, tick: k, kind: EventKind::Internal, clock, queue_len: 0 })
     }
 
     /// A send from `id` to `targets`: one clock increment for all (or one per message).
