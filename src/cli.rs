@@ -190,7 +190,11 @@ fn apply_overrides(scenario: &mut Scenario, args: &RunArgs) -> anyhow::Result<()
         scenario.start_time = Some(t);
     }
     if let Some(rates) = &args.rates {
-        scenario.rates = rates.clone();
+        scenario.rates = match (rates, args.machines) {
+            // `--machines 300 --rates 6`: every machine at 6.
+            (Rates::Each(list), Some(_)) if list.len() == 1 => Rates::Cycle(list.clone()),
+            _ => rates.clone(),
+        };
         if matches!(rates, Rates::Each(_)) && args.machines.is_none() {
             scenario.machines = None; // the list sets the count
         }

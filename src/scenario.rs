@@ -511,7 +511,10 @@ impl Scenario {
             Rates::Each(list) if list.len() != n as usize => {
                 return Err(invalid(
                     "rates",
-                    format!("rates lists {} rates but there are {n} machines; give one rate per machine", list.len()),
+                    format!(
+                        "rates lists {} but there are {n} machines; give one rate per machine",
+                        plural(list.len(), "rate")
+                    ),
                 ))
             }
             _ => {}
@@ -520,7 +523,10 @@ impl Scenario {
             if list.len() != n as usize {
                 return Err(invalid(
                     "phase",
-                    format!("phase lists {} offsets but there are {n} machines; give one per machine", list.len()),
+                    format!(
+                        "phase lists {} but there are {n} machines; give one per machine",
+                        plural(list.len(), "offset")
+                    ),
                 ));
             }
         }
@@ -616,6 +622,15 @@ impl Scenario {
         // Drawn rates can still break a rate-dependent rule (an explicit phase or the jitter).
         resolved.to_scenario().check(&SourceText { text: "", origin })?;
         Ok(resolved)
+    }
+}
+
+/// `1 rate`, `2 rates`.
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 
