@@ -19,7 +19,7 @@ use crate::time::SimDuration;
 const EXIT_CODES: &str = "\
 Exit codes:
   0    success
-  1    a check failed (run --check-determinism found two different runs)
+  1    a check failed (check found a violation; run --check-determinism found two different runs)
   2    bad input or usage, or an I/O error (nothing is left that looks like a complete run)
   130  interrupted by Ctrl-C (the run directory is marked INCOMPLETE)";
 
@@ -39,6 +39,20 @@ pub enum Command {
     Run(RunArgs),
     /// Re-run a resolved scenario (a run's scenario.ron or its folder), byte for byte.
     Replay(ReplayArgs),
+    /// Verify the Lamport clock rules and the model's invariants on a run's logs
+    /// (exit 1 if a rule is broken).
+    Check(CheckArgs),
+}
+
+/// Arguments of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// A run folder: machine-<id>.csv logs, with scenario.ron and summary.json if present.
+    #[arg(value_name = "RUN_DIR")]
+    pub run_dir: PathBuf,
+    /// Show at most this many violations (all are counted).
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub max_violations: usize,
 }
 
 /// Where a run is written.
@@ -145,7 +159,47 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run_command(args),
         Command::Replay(args) => replay_command(args),
+        Command::Check(args) => check_command(args),
     }
+}
+
+fn check_command(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let report = crate::check::check_dir(&args.run_dir, args.max_violations)?;
+    let mut out = io::stdout().lock();
+    writeln!(
+        out,
+        "check {}: {} machines, {} events ({} SEND, {} RECEIVE, {} INTERNAL), {} messages ({} not received by the end)",
+        args.run_dir.display(),
+        report.machines,
+        report.events(),
+        report.sends,
+        report.receives,
+        report.internals,
+        report.messages,
+        report.unreceived
+    )?;
+    for check in &report.checks {
+        writeln!(out, "  checked: {check}")?;
+    }
+    if report.receive_not_after_send > 0 {
+        writeln!(
+            out,
+            "  note: {} RECEIVE(s) have a clock no greater than their own SEND's: messages carry the clock from \
+             before the send (message_clock: BeforeIncrement), so C(send) < C(receive) fails for those pairs",
+            report.receive_not_after_send
+        )?;
+    }
+    if report.passed() {
+        writeln!(out, "ok: no violation")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for v in &report.violations {
+        writeln!(out, "{v}")?;
+    }
+    let shown = report.violations.len() as u64;
+    let more = if report.violation_count > shown { format!(" (first {shown} shown)") } else { String::new() };
+    writeln!(out, "FAILED: {} violation(s){more}", report.violation_count)?;
+    Ok(ExitCode::from(1))
 }
 
 fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {

@@ -37,11 +37,13 @@
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 #![deny(unsafe_code)]
 
+pub mod check;
 pub mod cli;
 pub mod clock;
 pub mod engine;
 pub mod event;
 pub mod fingerprint;
+pub mod logread;
 pub mod logs;
 pub mod queue;
 pub mod rng;

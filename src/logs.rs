@@ -210,6 +210,33 @@ impl EventSink for CsvLogs {
     }
 }
 
+/// An [`EventSink`] keeping every machine's log in memory (for tests, fuzzing and small
+/// tools; a real run streams to files with [`CsvLogs`]).
+#[derive(Debug, Clone)]
+pub struct MemoryLogs {
+    logs: Vec<Vec<u8>>,
+    time_format: SystemTimeFormat,
+}
+
+impl MemoryLogs {
+    /// Empty logs (each with its header row) for `machines` machines.
+    pub fn new(machines: usize, start: StartTime) -> Self {
+        MemoryLogs { logs: vec![HEADER.as_bytes().to_vec(); machines], time_format: SystemTimeFormat::new(start) }
+    }
+
+    /// The logs' bytes, in machine order: exactly what `machine-<id>.csv` would hold.
+    pub fn into_logs(self) -> Vec<Vec<u8>> {
+        self.logs
+    }
+}
+
+impl EventSink for MemoryLogs {
+    fn event(&mut self, e: &Event<'_>) -> io::Result<()> {
+        format_row(e, &mut self.time_format, &mut self.logs[e.machine as usize]);
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

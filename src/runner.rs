@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::engine::Simulation;
 use crate::event::EventSink;
 use crate::fingerprint::Fingerprint;
-use crate::logs::CsvLogs;
+use crate::logs::{CsvLogs, MemoryLogs};
 use crate::rundir::{RunDir, RunDirError};
 use crate::scenario::Resolved;
 use crate::summary::{Stats, Summary};
@@ -41,6 +41,25 @@ pub enum RunError {
     /// Writing a log failed (for example, the disk is full).
     #[error("{0}")]
     Log(io::Error),
+}
+
+/// A run kept in memory: each machine's log bytes and the summary.
+#[derive(Debug, Clone)]
+pub struct MemoryRun {
+    /// `machine-<id>.csv` contents, in machine order.
+    pub logs: Vec<Vec<u8>>,
+    /// What `summary.json` would hold.
+    pub summary: Summary,
+}
+
+/// Runs the scenario with its logs in memory (for tests and fuzzing: small runs only).
+pub fn run_in_memory(scenario: &Resolved) -> MemoryRun {
+    let mut sim = Simulation::new(scenario);
+    let mut logs = MemoryLogs::new(scenario.machines.len(), scenario.start_time);
+    let mut stats = Stats::new(scenario.machines.len());
+    let mut fingerprint = Fingerprint::default();
+    sim.run(&mut (&mut logs, (&mut stats, &mut fingerprint))).expect("in-memory sinks cannot fail");
+    MemoryRun { logs: logs.into_logs(), summary: Summary::new(scenario, &stats, &sim, fingerprint.hex()) }
 }
 
 /// Runs the scenario with statistics and fingerprint only, in memory.

@@ -21,6 +21,12 @@ fn every_scenario_runs_and_passes_the_spec_checker() -> TestResult {
                 .arg(&out)
                 .assert()
                 .success();
+            lamport_sim(tmp.path())
+                .arg("check")
+                .arg(&out)
+                .assert()
+                .success()
+                .stdout(predicates::str::contains("ok: no violation"));
             let resolved = Scenario::load(&out.join("scenario.ron"))?;
             let (Rates::Each(rates), Phase::Explicit(_)) = (&resolved.rates, &resolved.phase) else {
                 panic!("{}: scenario.ron must list every rate and phase", file.display());

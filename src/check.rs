@@ -1,0 +1,753 @@
+//! `lamport-sim check`: verifies the Lamport clock rules and the model's invariants on the
+//! logs of a run (ours or another program's, in the SPEC's CSV format), streaming, with
+//! memory bounded by the messages outstanding at any moment rather than by the events.
+//!
+//! # What is checked
+//! Per machine: `sim_time` never goes back; the clock strictly increases; INTERNAL and SEND
+//! add exactly 1; RECEIVE gives `max(previous, msg_clock) + 1`; a SEND's messages carry its
+//! clock (or the clock before it, per the run's semantics) and name valid receivers; a
+//! machine only sends or does an internal event with an empty queue (`queue_len` 0); with
+//! the run's `scenario.ron` and no jitter, one tick at each scheduled instant and exactly
+//! `rate x duration` ticks.
+//!
+//! Across machines (rows merged in time order, ties by machine id, as the engine orders
+//! them): every RECEIVE matches exactly one earlier SEND (sender, msg_clock, receiver), no
+//! sooner than the smallest network delay; no message is received twice; with no network
+//! delay the queues are replayed exactly (FIFO order and every `queue_len`), otherwise
+//! `queue_len` is bounded by the messages outstanding; at the end, per machine,
+//! messages sent to it = received + still queued + in flight, against `summary.json`.
+//! The clock condition (a happens-before b implies C(a) < C(b)) is verified with vector
+//! clocks computed from the logs, for up to [`VECTOR_CLOCK_MAX_MACHINES`] machines.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::fmt;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+use std::rc::Rc;
+
+use crate::event::{LamportTime, MachineId};
+use crate::logread::{EventType, LogReader, LogRow, ReadError};
+use crate::logs::log_file_name;
+use crate::rundir::{SCENARIO_FILE, SUMMARY_FILE};
+use crate::scenario::{
+    Fresh, MessageClock, MulticastClock, NetworkDelay, ReceiveQueueLen, Resolved, Scenario, ScenarioError,
+    SendAllTargets, StartTime, TickJitter,
+};
+use crate::time::{tick_time, ticks_before, SimTime};
+
+/// Up to this many machines, the clock condition is verified with vector clocks.
+pub const VECTOR_CLOCK_MAX_MACHINES: u32 = 64;
+/// Up to this many machines, a second receive of a message is named as such.
+const PAIR_TRACKING_MAX_MACHINES: u32 = 1024;
+
+/// One broken rule: where, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    /// The file (`machine-3.csv`, `summary.json`).
+    pub file: String,
+    /// 1-based line, when the violation is at a row.
+    pub line: Option<u64>,
+    /// One line saying what is wrong.
+    pub reason: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.file, line, self.reason),
+            None => write!(f, "{}: {}", self.file, self.reason),
+        }
+    }
+}
+
+/// What a check found.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Machines checked.
+    pub machines: u32,
+    /// Rows by type.
+    pub sends: u64,
+    /// RECEIVE rows.
+    pub receives: u64,
+    /// INTERNAL rows.
+    pub internals: u64,
+    /// Messages sent (a SEND to two machines counts two).
+    pub messages: u64,
+    /// Messages never received by the end.
+    pub unreceived: u64,
+    /// The first violations, in the order the merged log reached them.
+    pub violations: Vec<Violation>,
+    /// All violations, including those not kept.
+    pub violation_count: u64,
+    /// Which checks ran (some need the run's `scenario.ron` or `summary.json`).
+    pub checks: Vec<&'static str>,
+    /// RECEIVEs whose clock is not above their own SEND's: possible only when messages carry
+    /// the clock from before the send (`message_clock: BeforeIncrement`), a known weakness
+    /// of that variant rather than a broken rule.
+    pub receive_not_after_send: u64,
+}
+
+impl Report {
+    /// Total rows.
+    pub fn events(&self) -> u64 {
+        self.sends + self.receives + self.internals
+    }
+
+    /// True when no rule was broken.
+    pub fn passed(&self) -> bool {
+        self.violation_count == 0
+    }
+}
+
+/// Why a run could not be checked at all (as opposed to a violation found).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CheckError {
+    /// A log could not be read.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// The run's `scenario.ron` is not valid.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// The folder holds no logs, or they are not numbered `0..N`.
+    #[error("{0}")]
+    Layout(String),
+}
+
+/// What the checker knows about the run besides its logs.
+#[derive(Debug, Clone, Default)]
+pub struct CheckContext {
+    /// The resolved scenario, when the run has one: semantics, schedule, delay.
+    pub scenario: Option<Resolved>,
+    /// `summary.json`, when the run has one.
+    pub summary: Option<serde_json::Value>,
+    /// How many violations to keep (all are counted).
+    pub max_reported: usize,
+}
+
+/// Checks the run in `dir`: `machine-<id>.csv` for every machine, and `scenario.ron` and
+/// `summary.json` when present.
+pub fn check_dir(dir: &Path, max_reported: usize) -> Result<Report, CheckError> {
+    let scenario_path = dir.join(SCENARIO_FILE);
+    let scenario = if scenario_path.exists() {
+        let fresh = Fresh { seed: 0, start_time: StartTime::SEEDED_DEFAULT };
+        Some(Scenario::load(&scenario_path)?.resolve(fresh, &scenario_path.display().to_string())?)
+    } else {
+        None
+    };
+    let summary_path = dir.join(SUMMARY_FILE);
+    let summary = match std::fs::read_to_string(&summary_path) {
+        Ok(text) => Some(serde_json::from_str(&text).map_err(|e| ReadError {
+            file: summary_path.display().to_string(),
+            line: e.line() as u64,
+            message: format!("not valid JSON: {e}"),
+        })?),
+        Err(_) => None,
+    };
+    let machines = match &scenario {
+        Some(s) => s.machines.len() as u32,
+        None => count_logs(dir)?,
+    };
+    let mut readers = Vec::with_capacity(machines as usize);
+    for id in 0..machines {
+        let name = log_file_name(id);
+        let path = dir.join(&name);
+        let file = File::open(&path).map_err(|e| ReadError {
+            file: name.clone(),
+            line: 0,
+            message: format!("cannot open: {e}"),
+        })?;
+        readers.push(LogReader::new(&name, BufReader::with_capacity(1 << 16, file))?);
+    }
+    check_logs(readers, &CheckContext { scenario, summary, max_reported })
+}
+
+/// Checks a run kept in memory ([`crate::runner::run_in_memory`]) against its scenario and
+/// summary, exactly as `check` would check its folder.
+pub fn check_memory_run(run: &crate::runner::MemoryRun, scenario: &Resolved) -> Result<Report, CheckError> {
+    let readers = run
+        .logs
+        .iter()
+        .enumerate()
+        .map(|(id, bytes)| LogReader::new(&log_file_name(id as MachineId), bytes.as_slice()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let summary = serde_json::to_value(&run.summary).expect("summaries serialize");
+    check_logs(readers, &CheckContext { scenario: Some(scenario.clone()), summary: Some(summary), max_reported: 50 })
+}
+
+/// Machine logs in `dir` without a scenario: ids must run `0..N` with no gap.
+fn count_logs(dir: &Path) -> Result<u32, CheckError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| CheckError::Layout(format!("{}: {e}", dir.display())))?;
+    let mut ids: Vec<u32> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.strip_prefix("machine-")?.strip_suffix(".csv")?.parse().ok()
+        })
+        .collect();
+    ids.sort_unstable();
+    if ids.is_empty() {
+        return Err(CheckError::Layout(format!("{}: no machine-<id>.csv logs (and no scenario.ron)", dir.display())));
+    }
+    if let Some(gap) = ids.iter().enumerate().find(|(i, id)| *i as u32 != **id) {
+        return Err(CheckError::Layout(format!(
+            "{}: machine logs must be numbered 0..N without gaps; machine-{}.csv is missing",
+            dir.display(),
+            gap.0
+        )));
+    }
+    Ok(ids.len() as u32)
+}
+
+/// The vector clock of an event and, per machine, the largest Lamport clock in its past.
+#[derive(Debug, Clone)]
+struct Past {
+    counts: Vec<u64>,
+    clocks: Vec<LamportTime>,
+}
+
+/// A message sent and not yet received.
+#[derive(Debug)]
+struct Pending {
+    sent_at: u64,
+    send_clock: LamportTime,
+    past: Option<Rc<Past>>,
+}
+
+/// One machine's progress through its log.
+#[derive(Debug)]
+struct Lane<R: Read> {
+    reader: LogReader<R>,
+    head: Option<LogRow>,
+    rows: u64,
+    last_line: u64,
+    last_time: Option<u64>,
+    last_clock: LamportTime,
+    last_was_send: bool,
+    /// Index and instant of the tick the last row belonged to.
+    tick: Option<(u64, u64)>,
+    /// Messages in the queue, in arrival order (exact only without network delay).
+    queue: VecDeque<(MachineId, LamportTime)>,
+    addressed: u64,
+    received: u64,
+    sent_messages: u64,
+    past: Option<Past>,
+}
+
+/// Checks streams of rows, one per machine (in id order), against the rules above.
+pub fn check_logs<R: Read>(readers: Vec<LogReader<R>>, ctx: &CheckContext) -> Result<Report, CheckError> {
+    Checker::new(readers, ctx).run()
+}
+
+struct Checker<'a, R: Read> {
+    ctx: &'a CheckContext,
+    lanes: Vec<Lane<R>>,
+    n: u32,
+    pending: HashMap<(MachineId, LamportTime, MachineId), Pending>,
+    /// Last msg_clock received per (sender, receiver), to name a second receive.
+    last_received: Option<Vec<Option<LamportTime>>>,
+    exact_queues: bool,
+    min_delay: u64,
+    report: Report,
+}
+
+impl<'a, R: Read> Checker<'a, R> {
+    fn new(readers: Vec<LogReader<R>>, ctx: &'a CheckContext) -> Self {
+        let n = readers.len() as u32;
+        let vector_clocks = n <= VECTOR_CLOCK_MAX_MACHINES;
+        let lanes = readers
+            .into_iter()
+            .map(|reader| Lane {
+                reader,
+                head: None,
+                rows: 0,
+                last_line: 1,
+                last_time: None,
+                last_clock: 0,
+                last_was_send: false,
+                tick: None,
+                queue: VecDeque::new(),
+                addressed: 0,
+                received: 0,
+                sent_messages: 0,
+                past: vector_clocks.then(|| Past { counts: vec![0; n as usize], clocks: vec![0; n as usize] }),
+            })
+            .collect();
+        let (exact_queues, min_delay) = match ctx.scenario.as_ref().map(|s| s.network_delay) {
+            Some(NetworkDelay::NoDelay) => (true, 0),
+            Some(NetworkDelay::Fixed(d)) => (false, d.as_nanos()),
+            Some(NetworkDelay::Uniform { min, .. }) => (false, min.as_nanos()),
+            Some(NetworkDelay::Exponential { .. }) | None => (false, 0),
+        };
+        let mut report = Report { machines: n, ..Report::default() };
+        report.checks.push("per-machine clock rules (IR1, IR2) and time order");
+        report.checks.push("every RECEIVE matches one earlier SEND; none received twice");
+        if exact_queues {
+            report.checks.push("FIFO queues and every queue_len, replayed exactly (no network delay)");
+        } else {
+            report.checks.push("queue_len bounded by the messages outstanding (delay: exact queues unknown)");
+        }
+        if vector_clocks {
+            report.checks.push("clock condition with vector clocks");
+        }
+        Checker {
+            ctx,
+            lanes,
+            n,
+            pending: HashMap::new(),
+            last_received: (n <= PAIR_TRACKING_MAX_MACHINES).then(|| vec![None; (n * n) as usize]),
+            exact_queues,
+            min_delay,
+            report,
+        }
+    }
+
+    fn violation(&mut self, machine: MachineId, line: u64, reason: String) {
+        self.report.violation_count += 1;
+        if self.report.violations.len() < self.ctx.max_reported {
+            let file = self.lanes[machine as usize].reader.file().to_string();
+            self.report.violations.push(Violation { file, line: Some(line), reason });
+        }
+    }
+
+    fn run(mut self) -> Result<Report, CheckError> {
+        let mut order = BinaryHeap::new();
+        for id in 0..self.n {
+            if let Some(row) = self.lanes[id as usize].reader.next_row()? {
+                order.push(Reverse((row.sim_nanos, id, row.line)));
+                self.lanes[id as usize].head = Some(row);
+            }
+        }
+        while let Some(Reverse((_, id, _))) = order.pop() {
+            let lane = &mut self.lanes[id as usize];
+            let row = lane.head.take().expect("a queued lane has a head row");
+            if let Some(next) = lane.reader.next_row()? {
+                order.push(Reverse((next.sim_nanos, id, next.line)));
+                lane.head = Some(next);
+            }
+            self.row(id, row);
+        }
+        self.finish();
+        if self.ctx.scenario.is_some() {
+            self.report.checks.push("tick schedule: one tick per scheduled instant, rate x duration ticks");
+        }
+        if self.ctx.summary.is_some() {
+            self.report.checks.push("summary.json: counts, final clocks, sent = received + queued + in flight");
+        }
+        Ok(self.report)
+    }
+
+    fn row(&mut self, id: MachineId, row: LogRow) {
+        let line = row.line;
+        let lane = &self.lanes[id as usize];
+        let (prev_clock, prev_time) = (lane.last_clock, lane.last_time);
+        if row.machine != id {
+            self.violation(id, line, format!("the machine column says {} in machine {id}'s log", row.machine));
+        }
+        if let Some(prev) = prev_time.filter(|&p| row.sim_nanos < p) {
+            self.violation(id, line, format!("sim_time goes back: {} after {}", SimTime(row.sim_nanos), SimTime(prev)));
+        }
+        self.check_tick(id, &row);
+        match row.event {
+            EventType::Internal => {
+                self.report.internals += 1;
+                if row.clock != prev_clock + 1 {
+                    self.violation(
+                        id,
+                        line,
+                        format!("INTERNAL clock {} after {prev_clock}; expected {}", row.clock, prev_clock + 1),
+                    );
+                }
+                if !row.peers.is_empty() || row.msg_clock.is_some() {
+                    self.violation(id, line, "INTERNAL with a peer or msg_clock; both must be empty".into());
+                }
+                self.check_idle(id, &row);
+            }
+            EventType::Send => {
+                self.report.sends += 1;
+                self.send(id, &row, prev_clock);
+                self.check_idle(id, &row);
+            }
+            EventType::Receive => {
+                self.report.receives += 1;
+                self.receive(id, &row, prev_clock);
+            }
+        }
+        if let Some(past) = &mut self.lanes[id as usize].past {
+            past.counts[id as usize] += 1;
+            past.clocks[id as usize] = row.clock;
+        }
+        let lane = &mut self.lanes[id as usize];
+        lane.rows += 1;
+        lane.last_line = line;
+        lane.last_time = Some(row.sim_nanos.max(prev_time.unwrap_or(0)));
+        lane.last_clock = row.clock;
+        lane.last_was_send = row.event == EventType::Send;
+    }
+
+    /// One event per tick at the scheduled instants (when the scenario is known).
+    fn check_tick(&mut self, id: MachineId, row: &LogRow) {
+        let Some(scenario) = &self.ctx.scenario else { return };
+        let Some(setup) = scenario.machines.get(id as usize).copied() else { return };
+        let lane = &self.lanes[id as usize];
+        let per_message = scenario.semantics.multicast == MulticastClock::IncrementPerMessage;
+        let same_tick = per_message
+            && row.event == EventType::Send
+            && lane.last_was_send
+            && lane.tick.is_some_and(|(_, at)| at == row.sim_nanos);
+        if same_tick {
+            return;
+        }
+        let k = lane.tick.map_or(0, |(k, _)| k + 1);
+        let (rate, phase) = (setup.rate, setup.phase);
+        let nominal = tick_time(k, rate, phase).as_nanos();
+        let (on_time, late_by) = match scenario.tick_jitter {
+            TickJitter::NoJitter => (row.sim_nanos == nominal, 0),
+            TickJitter::Uniform { max } => {
+                (row.sim_nanos >= nominal && row.sim_nanos - nominal <= max.as_nanos(), max.as_nanos())
+            }
+        };
+        let mut tick = (k, row.sim_nanos);
+        if !on_time {
+            let reason = if late_by == 0 {
+                format!(
+                    "tick {k} of a {rate} Hz machine (phase {phase}) is due at {}s, but this row is at {}s: a tick is missing or extra",
+                    SimTime(nominal),
+                    SimTime(row.sim_nanos)
+                )
+            } else {
+                format!(
+                    "tick {k} of a {rate} Hz machine is due between {}s and {}s (jitter), but this row is at {}s",
+                    SimTime(nominal),
+                    SimTime(nominal + late_by),
+                    SimTime(row.sim_nanos)
+                )
+            };
+            self.violation(id, row.line, reason);
+            // Resynchronise on the tick this row is nearest to, so one gap is one violation.
+            let span = row.sim_nanos.saturating_sub(phase.as_nanos());
+            let guess = (u128::from(span) * u128::from(rate) / 1_000_000_000) as u64;
+            tick = (guess, row.sim_nanos);
+        }
+        self.lanes[id as usize].tick = Some(tick);
+    }
+
+    /// A SEND or INTERNAL happens only with an empty queue.
+    fn check_idle(&mut self, id: MachineId, row: &LogRow) {
+        if row.queue_len != 0 {
+            let kind = if row.event == EventType::Send { "SEND" } else { "INTERNAL" };
+            self.violation(
+                id,
+                row.line,
+                format!("{kind} with queue_len {}: a machine only acts when its queue is empty", row.queue_len),
+            );
+        }
+        let waiting = self.lanes[id as usize].queue.len();
+        if self.exact_queues && waiting > 0 {
+            self.violation(id, row.line, format!("{waiting} message(s) were waiting, so this tick must be a RECEIVE"));
+        }
+    }
+
+    fn send(&mut self, id: MachineId, row: &LogRow, prev_clock: LamportTime) {
+        let line = row.line;
+        if row.clock != prev_clock + 1 {
+            self.violation(
+                id,
+                line,
+                format!("SEND clock {} after {prev_clock}; expected {}", row.clock, prev_clock + 1),
+            );
+        }
+        let before =
+            self.ctx.scenario.as_ref().is_some_and(|s| s.semantics.message_clock == MessageClock::BeforeIncrement);
+        let carried = if before { row.clock.saturating_sub(1) } else { row.clock };
+        let Some(msg_clock) = row.msg_clock else {
+            self.violation(id, line, "SEND without msg_clock".into());
+            return;
+        };
+        if msg_clock != carried {
+            let which = if before { "before" } else { "after" };
+            self.violation(
+                id,
+                line,
+                format!("SEND msg_clock {msg_clock}; messages carry the clock {which} the send, {carried}"),
+            );
+        }
+        if row.peers.is_empty() {
+            self.violation(id, line, "SEND with no receiver in the peer column".into());
+        }
+        if let Some(reason) = self.bad_receivers(id, &row.peers) {
+            self.violation(id, line, reason);
+        }
+        // The send in the receiver's past. Under BeforeIncrement the receiver can only know
+        // the carried timestamp, so the send counts with that; `receive_not_after_send`
+        // reports the consequence.
+        let past = self.lanes[id as usize].past.as_ref().map(|p| {
+            let mut p = p.clone();
+            p.counts[id as usize] += 1;
+            p.clocks[id as usize] = carried;
+            Rc::new(p)
+        });
+        for &to in &row.peers {
+            if to >= self.n || to == id {
+                continue;
+            }
+            let key = (id, msg_clock, to);
+            let pending = Pending { sent_at: row.sim_nanos, send_clock: row.clock, past: past.clone() };
+            if self.pending.insert(key, pending).is_some() {
+                self.violation(id, line, format!("message (from {id}, clock {msg_clock}) to {to} is sent twice"));
+                continue;
+            }
+            self.report.messages += 1;
+            self.lanes[id as usize].sent_messages += 1;
+            let receiver = &mut self.lanes[to as usize];
+            receiver.addressed += 1;
+            if self.exact_queues {
+                receiver.queue.push_back((id, msg_clock));
+            }
+        }
+    }
+
+    /// Why the receivers of a SEND are not valid, if they are not.
+    fn bad_receivers(&self, id: MachineId, peers: &[MachineId]) -> Option<String> {
+        if let Some(p) = peers.iter().find(|&&p| p >= self.n || p == id) {
+            return Some(format!("SEND to {p}: receivers must be other machines, 0..{}", self.n));
+        }
+        if peers.windows(2).any(|w| w[0] >= w[1]) {
+            return Some(format!("SEND receivers {peers:?} must be distinct and in ascending order"));
+        }
+        let scenario = self.ctx.scenario.as_ref()?;
+        let n = self.n;
+        let next = (id + 1) % n;
+        let after = ((u64::from(id) + 2) % u64::from(n)) as MachineId;
+        let mut all: Vec<MachineId> = match scenario.send_all_targets {
+            SendAllTargets::AllOthers => (0..n).filter(|&j| j != id).collect(),
+            SendAllTargets::NextTwo => [next, after].into_iter().filter(|&j| j != id).collect(),
+        };
+        all.sort_unstable();
+        all.dedup();
+        let allowed = if scenario.semantics.multicast == MulticastClock::IncrementPerMessage {
+            peers.len() == 1 && all.contains(&peers[0])
+        } else {
+            peers == [next] || peers == [after] || peers == all.as_slice()
+        };
+        (!allowed).then(|| {
+            format!("SEND to {peers:?} is not one of this machine's sends (next {next}, after {after}, all {all:?})")
+        })
+    }
+
+    fn receive(&mut self, id: MachineId, row: &LogRow, prev_clock: LamportTime) {
+        let line = row.line;
+        let (Some(msg_clock), [from]) = (row.msg_clock, row.peers.as_slice()) else {
+            self.violation(id, line, "RECEIVE needs one sender in peer and its msg_clock".into());
+            return;
+        };
+        let from = *from;
+        let expected = prev_clock.max(msg_clock) + 1;
+        if row.clock != expected {
+            self.violation(
+                id,
+                line,
+                format!("RECEIVE clock {}; expected max({prev_clock}, {msg_clock}) + 1 = {expected}", row.clock),
+            );
+        }
+        let key = (from, msg_clock, id);
+        let Some(pending) = self.pending.remove(&key) else {
+            let pair = (from < self.n).then(|| (from * self.n + id) as usize);
+            let seen_before =
+                pair.and_then(|p| self.last_received.as_ref().and_then(|v| v[p])).is_some_and(|last| msg_clock <= last);
+            let reason = if seen_before {
+                format!("message (from {from}, clock {msg_clock}) is received a second time")
+            } else {
+                format!("no SEND from {from} with clock {msg_clock} to {id} happened before this RECEIVE")
+            };
+            self.violation(id, line, reason);
+            self.check_queue_len(id, row, None);
+            return;
+        };
+        if let (Some(v), true) = (&mut self.last_received, from < self.n) {
+            let slot = &mut v[(from * self.n + id) as usize];
+            *slot = Some(slot.map_or(msg_clock, |c| c.max(msg_clock)));
+        }
+        self.lanes[id as usize].received += 1;
+        if row.clock <= pending.send_clock {
+            self.report.receive_not_after_send += 1;
+        }
+        if row.sim_nanos < pending.sent_at + self.min_delay {
+            self.violation(
+                id,
+                line,
+                format!(
+                    "received at {}s, before it was sent ({}s) plus the smallest delay ({}ns)",
+                    SimTime(row.sim_nanos),
+                    SimTime(pending.sent_at),
+                    self.min_delay
+                ),
+            );
+        }
+        self.check_queue_len(id, row, Some((from, msg_clock)));
+        if let (Some(past), Some(sent)) = (&mut self.lanes[id as usize].past, &pending.past) {
+            for j in 0..past.counts.len() {
+                past.counts[j] = past.counts[j].max(sent.counts[j]);
+                past.clocks[j] = past.clocks[j].max(sent.clocks[j]);
+            }
+            let broken = (0..past.clocks.len()).find(|&j| j != id as usize && past.clocks[j] >= row.clock);
+            if let Some(j) = broken {
+                let c = past.clocks[j];
+                self.violation(
+                    id,
+                    line,
+                    format!(
+                        "clock condition: an event of machine {j} with clock {c} happens-before this event (clock {})",
+                        row.clock
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Replays the queue (no delay) or bounds `queue_len` (with delay) at a RECEIVE.
+    fn check_queue_len(&mut self, id: MachineId, row: &LogRow, message: Option<(MachineId, LamportTime)>) {
+        let before_take =
+            self.ctx.scenario.as_ref().is_some_and(|s| s.semantics.receive_queue_len == ReceiveQueueLen::BeforeTake);
+        let lane = &mut self.lanes[id as usize];
+        if self.exact_queues {
+            let Some(message) = message else { return };
+            let position = lane.queue.iter().position(|&m| m == message);
+            let violation = match position {
+                Some(0) => None,
+                Some(p) => Some(format!("took a message that had {p} older one(s) ahead of it; queues are FIFO")),
+                None => Some("the message was not in the queue".to_string()),
+            };
+            if let Some(p) = position {
+                lane.queue.remove(p);
+            }
+            let waiting = lane.queue.len() as u64 + u64::from(before_take);
+            if let Some(reason) = violation {
+                self.violation(id, row.line, reason);
+            } else if row.queue_len != waiting {
+                let when = if before_take { "before" } else { "after" };
+                self.violation(
+                    id,
+                    row.line,
+                    format!("queue_len {}; {waiting} message(s) were waiting {when} the take", row.queue_len),
+                );
+            }
+        } else {
+            let outstanding = lane.addressed - lane.received + u64::from(before_take);
+            if row.queue_len > outstanding {
+                self.violation(
+                    id,
+                    row.line,
+                    format!(
+                        "queue_len {}, but only {outstanding} message(s) to this machine were outstanding",
+                        row.queue_len
+                    ),
+                );
+            }
+        }
+    }
+
+    /// End of the logs: tick counts and the summary's figures.
+    fn finish(&mut self) {
+        self.report.unreceived = self.pending.len() as u64;
+        if let Some(scenario) = &self.ctx.scenario {
+            let end = SimTime(scenario.duration.as_nanos());
+            for id in 0..self.n {
+                let setup = scenario.machines[id as usize];
+                let expected = ticks_before(end, setup.rate, setup.phase);
+                let lane = &self.lanes[id as usize];
+                let ticks = lane.tick.map_or(0, |(k, _)| k + 1);
+                if ticks != expected {
+                    let line = lane.last_line;
+                    self.violation(
+                        id,
+                        line,
+                        format!(
+                            "the log has {ticks} ticks; a {} Hz machine makes {expected} in {}",
+                            setup.rate, scenario.duration
+                        ),
+                    );
+                }
+            }
+        }
+        let Some(summary) = self.ctx.summary.clone() else { return };
+        let mut problems = Vec::new();
+        let get =
+            |v: &serde_json::Value, path: &[&str]| path.iter().try_fold(v, |v, k| v.get(k)).and_then(|v| v.as_u64());
+        for id in 0..self.n {
+            let lane = &self.lanes[id as usize];
+            let Some(m) = summary.get("machines").and_then(|ms| ms.get(id as usize)) else {
+                problems.push(format!("no entry for machine {id}"));
+                continue;
+            };
+            let left = lane.addressed - lane.received;
+            let expectations = [
+                ("events.total", get(m, &["events", "total"]), lane.rows),
+                ("messages_sent", get(m, &["messages_sent"]), lane.sent_messages),
+                ("messages_received", get(m, &["messages_received"]), lane.received),
+                ("final_clock", get(m, &["final_clock"]), lane.last_clock),
+                (
+                    "queued_at_end + in_flight_at_end",
+                    get(m, &["queued_at_end"]).zip(get(m, &["in_flight_at_end"])).map(|(a, b)| a + b),
+                    left,
+                ),
+            ];
+            for (field, claimed, found) in expectations {
+                match claimed {
+                    Some(c) if c == found => {}
+                    Some(c) => problems.push(format!("machine {id}: {field} is {c}, but the logs give {found}")),
+                    None => problems.push(format!("machine {id}: no {field}")),
+                }
+            }
+            if self.exact_queues {
+                let queued = lane.queue.len() as u64;
+                if get(m, &["queued_at_end"]) != Some(queued) {
+                    problems.push(format!("machine {id}: queued_at_end should be {queued} (no network delay)"));
+                }
+            }
+        }
+        for reason in problems {
+            self.report.violation_count += 1;
+            if self.report.violations.len() < self.ctx.max_reported {
+                self.report.violations.push(Violation { file: SUMMARY_FILE.to_string(), line: None, reason });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runner::run_in_memory;
+
+    fn resolved(ron: &str) -> Resolved {
+        let fresh = Fresh { seed: 0, start_time: StartTime::SEEDED_DEFAULT };
+        Scenario::from_ron_str(ron, "<test>").unwrap().resolve(fresh, "<test>").unwrap()
+    }
+
+    #[test]
+    fn a_correct_run_passes_every_check() {
+        let s = resolved("(rates: Each([1, 3, 6]), duration: \"40s\", seed: 3)");
+        let report = check_memory_run(&run_in_memory(&s), &s).unwrap();
+        assert!(report.passed(), "{:?}", report.violations);
+        assert_eq!(report.events(), 400);
+        assert_eq!(report.checks.len(), 6);
+    }
+
+    #[test]
+    fn a_changed_clock_is_caught_at_its_line() {
+        let s = resolved("(rates: Each([2, 3, 4]), duration: \"20s\", seed: 3)");
+        let mut run = run_in_memory(&s);
+        let text = String::from_utf8(run.logs[1].clone()).unwrap();
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        let mut fields: Vec<String> = lines[10].split(',').map(String::from).collect();
+        fields[4] = (fields[4].parse::<u64>().unwrap() + 5).to_string();
+        lines[10] = fields.join(",");
+        run.logs[1] = (lines.join("\n") + "\n").into_bytes();
+        let report = check_memory_run(&run, &s).unwrap();
+        let first = &report.violations[0];
+        assert_eq!((first.file.as_str(), first.line), ("machine-1.csv", Some(11)), "{first}");
+    }
+}

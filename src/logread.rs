@@ -1,0 +1,205 @@
+//! Reading machine logs in the SPEC's CSV format, from lamport-sim or any other program:
+//! columns are found by their header names (extra columns are ignored), and anything that
+//! cannot be read is reported with `file:line` and what was expected.
+
+use std::io::Read;
+
+use crate::event::{LamportTime, MachineId};
+
+/// The kind of a logged event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventType {
+    /// `SEND`
+    Send,
+    /// `RECEIVE`
+    Receive,
+    /// `INTERNAL`
+    Internal,
+}
+
+/// One row of a machine log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogRow {
+    /// 1-based line number in the file (the header is line 1).
+    pub line: u64,
+    /// `sim_time` in nanoseconds.
+    pub sim_nanos: u64,
+    /// The `machine` column.
+    pub machine: MachineId,
+    /// The `event` column.
+    pub event: EventType,
+    /// The `clock` column.
+    pub clock: LamportTime,
+    /// The `queue_len` column.
+    pub queue_len: u64,
+    /// The `peer` column: receivers of a SEND, the sender of a RECEIVE, empty for INTERNAL.
+    pub peers: Vec<MachineId>,
+    /// The `msg_clock` column, if not empty.
+    pub msg_clock: Option<LamportTime>,
+}
+
+/// A log that cannot be read: where, and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
+pub struct ReadError {
+    /// The log's name.
+    pub file: String,
+    /// 1-based line.
+    pub line: u64,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The columns a log must have.
+const REQUIRED: [&str; 7] = ["sim_time", "machine", "event", "clock", "queue_len", "peer", "msg_clock"];
+
+/// Streams the rows of one log.
+#[derive(Debug)]
+pub struct LogReader<R: Read> {
+    file: String,
+    reader: csv::Reader<R>,
+    columns: [usize; 7],
+    record: csv::ByteRecord,
+}
+
+impl<R: Read> LogReader<R> {
+    /// Reads the header of `input` (named `file` in errors) and prepares to stream rows.
+    pub fn new(file: &str, input: R) -> Result<Self, ReadError> {
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(input);
+        let err = |line, message: String| ReadError { file: file.to_string(), line, message };
+        let headers = reader.byte_headers().map_err(|e| err(1, csv_message(&e)))?.clone();
+        if headers.is_empty() {
+            return Err(err(1, "empty file: expected a header row naming the columns".into()));
+        }
+        let mut columns = [0; 7];
+        for (slot, name) in columns.iter_mut().zip(REQUIRED) {
+            *slot = headers.iter().position(|h| h == name.as_bytes()).ok_or_else(|| {
+                err(1, format!("no `{name}` column in the header (expected the columns {})", REQUIRED.join(",")))
+            })?;
+        }
+        Ok(LogReader { file: file.to_string(), reader, columns, record: csv::ByteRecord::new() })
+    }
+
+    /// The log's name.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// The next row, `None` at the end.
+    pub fn next_row(&mut self) -> Result<Option<LogRow>, ReadError> {
+        let more = self.reader.read_byte_record(&mut self.record).map_err(|e| ReadError {
+            file: self.file.clone(),
+            line: e.position().map_or(0, |p| p.line()),
+            message: csv_message(&e),
+        })?;
+        if !more {
+            return Ok(None);
+        }
+        let line = self.record.position().map_or(0, |p| p.line());
+        let err = |message: String| ReadError { file: self.file.clone(), line, message };
+        let field = |i: usize| -> Result<&str, ReadError> {
+            let name = REQUIRED[i];
+            let bytes = self.record.get(self.columns[i]).ok_or_else(|| err(format!("missing `{name}` field")))?;
+            std::str::from_utf8(bytes).map_err(|_| err(format!("`{name}` is not UTF-8 text")))
+        };
+        let number = |i: usize| -> Result<u64, ReadError> {
+            let text = field(i)?;
+            text.trim().parse().map_err(|_| err(format!("`{}` is {text:?}; expected a whole number", REQUIRED[i])))
+        };
+        let event = match field(2)? {
+            "SEND" => EventType::Send,
+            "RECEIVE" => EventType::Receive,
+            "INTERNAL" => EventType::Internal,
+            other => return Err(err(format!("`event` is {other:?}; expected SEND, RECEIVE or INTERNAL"))),
+        };
+        let machine = u32::try_from(number(1)?).map_err(|_| err("`machine` is too large".into()))?;
+        let peer_text = field(5)?.trim();
+        let peers = if peer_text.is_empty() {
+            Vec::new()
+        } else {
+            peer_text
+                .split(';')
+                .map(|p| p.trim().parse::<u32>())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|_| err(format!("`peer` is {peer_text:?}; expected machine ids joined by `;`")))?
+        };
+        let msg_text = field(6)?.trim();
+        let msg_clock = if msg_text.is_empty() {
+            None
+        } else {
+            Some(msg_text.parse().map_err(|_| err(format!("`msg_clock` is {msg_text:?}; expected a whole number")))?)
+        };
+        let sim_text = field(0)?;
+        let sim_nanos = parse_seconds(sim_text.trim())
+            .ok_or_else(|| err(format!("`sim_time` is {sim_text:?}; expected seconds like 12.000000333")))?;
+        Ok(Some(LogRow { line, sim_nanos, machine, event, clock: number(3)?, queue_len: number(4)?, peers, msg_clock }))
+    }
+}
+
+fn csv_message(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
+            format!("row has {len} fields; the header has {expected_len}")
+        }
+        csv::ErrorKind::Io(io) => format!("cannot read: {io}"),
+        _ => e.to_string(),
+    }
+}
+
+/// Decimal seconds with at most nine decimals, exactly, as nanoseconds.
+fn parse_seconds(text: &str) -> Option<u64> {
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    if whole.is_empty() || frac.len() > 9 || !whole.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let frac_nanos: u64 =
+        if frac.is_empty() { 0 } else { frac.parse::<u64>().ok()? * 10u64.pow(9 - frac.len() as u32) };
+    whole.parse::<u64>().ok()?.checked_mul(1_000_000_000)?.checked_add(frac_nanos)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(text: &str) -> Result<Vec<LogRow>, ReadError> {
+        let mut reader = LogReader::new("m.csv", text.as_bytes())?;
+        let mut out = vec![];
+        while let Some(row) = reader.next_row()? {
+            out.push(row);
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn reads_spec_rows_with_columns_in_any_order() {
+        let text = "event,machine,sim_time,clock,queue_len,peer,msg_clock,system_time,extra\n\
+                    SEND,1,0.5,4,0,0;2,4,x,y\nRECEIVE,1,2,7,3,2,6,x,y\nINTERNAL,1,2.000000001,8,0,,,x,y\n";
+        let r = rows(text).unwrap();
+        assert_eq!(r.len(), 3);
+        assert_eq!(
+            (r[0].line, r[0].sim_nanos, r[0].peers.clone(), r[0].msg_clock),
+            (2, 500_000_000, vec![0, 2], Some(4))
+        );
+        assert_eq!((r[1].event, r[1].peers.clone(), r[1].queue_len), (EventType::Receive, vec![2], 3));
+        assert_eq!((r[2].line, r[2].sim_nanos, r[2].msg_clock), (4, 2_000_000_001, None));
+    }
+
+    #[test]
+    fn unreadable_input_names_the_line_and_what_was_expected() {
+        let header = "system_time,sim_time,machine,event,clock,queue_len,peer,msg_clock\n";
+        let cases = [
+            ("", "m.csv:1: empty file"),
+            ("a,b\n", "m.csv:1: no `sim_time` column"),
+            (&*format!("{header}x,1.0,0,SEND,1,0,1,1\nx,2.0,0,JUMP,2,0,,\n"), "m.csv:3: `event` is \"JUMP\""),
+            (&*format!("{header}x,1.0,0,INTERNAL,one,0,,\n"), "m.csv:2: `clock` is \"one\""),
+            (&*format!("{header}x,1.0,0,INTERNAL,1,0,\n"), "m.csv:2: row has 7 fields; the header has 8"),
+            (&*format!("{header}x,-1,0,INTERNAL,1,0,,\n"), "m.csv:2: `sim_time` is \"-1\""),
+            (&*format!("{header}x,1.0000000001,0,INTERNAL,1,0,,\n"), "m.csv:2: `sim_time`"),
+            (&*format!("{header}x,1,0,SEND,1,0,1;a,1\n"), "m.csv:2: `peer` is \"1;a\""),
+        ];
+        for (text, expected) in cases {
+            let e = rows(text).unwrap_err().to_string();
+            assert!(e.starts_with(expected), "{e:?} should start with {expected:?}");
+        }
+    }
+}
