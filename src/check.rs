@@ -177,8 +177,8 @@ pub fn check_memory_run(run: &crate::runner::MemoryRun, scenario: &Resolved) -> 
     check_logs(readers, &CheckContext { scenario: Some(scenario.clone()), summary: Some(summary), max_reported: 50 })
 }
 
-/// Machine logs in `dir` without a scenario: ids must run `0..N` with no gap.
-fn count_logs(dir: &Path) -> Result<u32, CheckError> {
+/// The number of machine logs in `dir`: ids must run `0..N` with no gap.
+pub fn count_logs(dir: &Path) -> Result<u32, CheckError> {
     let entries = std::fs::read_dir(dir).map_err(|e| CheckError::Layout(format!("{}: {e}", dir.display())))?;
     let mut ids: Vec<u32> = entries
         .filter_map(|e| e.ok())

@@ -42,6 +42,19 @@ pub enum Command {
     /// Verify the Lamport clock rules and the model's invariants on a run's logs
     /// (exit 1 if a rule is broken).
     Check(CheckArgs),
+    /// Show the first event where two runs part, and its causal past (exit 1 if they differ).
+    Diff(DiffArgs),
+}
+
+/// Arguments of `diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The first run folder.
+    #[arg(value_name = "RUN_A")]
+    pub a: PathBuf,
+    /// The second run folder.
+    #[arg(value_name = "RUN_B")]
+    pub b: PathBuf,
 }
 
 /// Arguments of `check`.
@@ -160,7 +173,52 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run(args) => run_command(args),
         Command::Replay(args) => replay_command(args),
         Command::Check(args) => check_command(args),
+        Command::Diff(args) => diff_command(args),
     }
+}
+
+fn diff_command(args: DiffArgs) -> anyhow::Result<ExitCode> {
+    use crate::diff::{diff_dirs, scenario_differences, DiffOutcome};
+    let outcome = diff_dirs(&args.a, &args.b)?;
+    let mut out = io::stdout().lock();
+    let d = match outcome {
+        DiffOutcome::Identical { events } => {
+            writeln!(out, "identical: the same {events} events in both runs (system_time not compared)")?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        DiffOutcome::Differ(d) => d,
+    };
+    writeln!(out, "the runs part after {} common events (events in time order, ties by machine id):", d.common_events)?;
+    for (label, run, row) in [("A", &args.a, &d.a), ("B", &args.b, &d.b)] {
+        match row {
+            Some(r) => writeln!(out, "  {label} {}:{}: {}", r.file, r.row.line, r.row)?,
+            None => writeln!(out, "  {label} {}: no more events", run.display())?,
+        }
+    }
+    if let Some(past) = &d.past {
+        let whose = if d.a.is_some() { "A" } else { "B" };
+        let total: u64 = past.per_machine.iter().map(|(n, _)| n).sum();
+        writeln!(out, "causal past of {whose}'s event: {total} events happen-before it")?;
+        for (id, (count, line)) in past.per_machine.iter().enumerate() {
+            if let Some(line) = line {
+                writeln!(out, "  machine {id}: its first {count} events (lines 2..={line})")?;
+            }
+        }
+        if !past.causes.is_empty() {
+            writeln!(out, "direct causes:")?;
+            for c in &past.causes {
+                writeln!(out, "  {}:{}: {}", c.file, c.row.line, c.row)?;
+            }
+        }
+    }
+    let differences = scenario_differences(&args.a, &args.b);
+    if !differences.is_empty() {
+        writeln!(out, "scenario.ron differs:")?;
+        for (x, y) in differences.iter().take(10) {
+            writeln!(out, "  A: {x}\n  B: {y}")?;
+        }
+    }
+    Ok(ExitCode::from(1))
 }
 
 fn check_command(args: CheckArgs) -> anyhow::Result<ExitCode> {

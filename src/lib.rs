@@ -40,6 +40,7 @@
 pub mod check;
 pub mod cli;
 pub mod clock;
+pub mod diff;
 pub mod engine;
 pub mod event;
 pub mod fingerprint;

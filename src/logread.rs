@@ -2,6 +2,7 @@
 //! columns are found by their header names (extra columns are ignored), and anything that
 //! cannot be read is reported with `file:line` and what was expected.
 
+use std::fmt;
 use std::io::Read;
 
 use crate::event::{LamportTime, MachineId};
@@ -133,6 +134,98 @@ impl<R: Read> LogReader<R> {
         let sim_nanos = parse_seconds(sim_text.trim())
             .ok_or_else(|| err(format!("`sim_time` is {sim_text:?}; expected seconds like 12.000000333")))?;
         Ok(Some(LogRow { line, sim_nanos, machine, event, clock: number(3)?, queue_len: number(4)?, peers, msg_clock }))
+    }
+}
+
+/// Several machines' logs read as one stream in time order: ties by machine id, then by
+/// line (the order in which the engine runs same-instant events).
+#[derive(Debug)]
+pub struct MergedLogs<R: Read> {
+    readers: Vec<LogReader<R>>,
+    heads: Vec<Option<LogRow>>,
+    order: std::collections::BinaryHeap<std::cmp::Reverse<(u64, MachineId, u64)>>,
+}
+
+impl<R: Read> MergedLogs<R> {
+    /// Merges `readers`, where reader `i` is machine `i`'s log.
+    pub fn new(readers: Vec<LogReader<R>>) -> Result<Self, ReadError> {
+        let mut merged = MergedLogs { heads: vec![None; readers.len()], readers, order: Default::default() };
+        for id in 0..merged.readers.len() {
+            merged.advance(id as MachineId)?;
+        }
+        Ok(merged)
+    }
+
+    fn advance(&mut self, id: MachineId) -> Result<(), ReadError> {
+        if let Some(row) = self.readers[id as usize].next_row()? {
+            self.order.push(std::cmp::Reverse((row.sim_nanos, id, row.line)));
+            self.heads[id as usize] = Some(row);
+        }
+        Ok(())
+    }
+
+    /// The next row of any machine (with the machine whose log it came from), `None` at
+    /// the end of every log.
+    pub fn next_row(&mut self) -> Result<Option<(MachineId, LogRow)>, ReadError> {
+        let Some(std::cmp::Reverse((_, id, _))) = self.order.pop() else { return Ok(None) };
+        let row = self.heads[id as usize].take().expect("a queued machine has a head row");
+        self.advance(id)?;
+        Ok(Some((id, row)))
+    }
+
+    /// The name of machine `id`'s log.
+    pub fn file(&self, id: MachineId) -> &str {
+        self.readers[id as usize].file()
+    }
+
+    /// Number of machines.
+    pub fn machines(&self) -> usize {
+        self.readers.len()
+    }
+}
+
+/// Opens `machine-0.csv` .. `machine-<n-1>.csv` in `dir`.
+pub fn open_logs(
+    dir: &std::path::Path,
+    n: u32,
+) -> Result<Vec<LogReader<std::io::BufReader<std::fs::File>>>, ReadError> {
+    (0..n)
+        .map(|id| {
+            let name = crate::logs::log_file_name(id);
+            let path = dir.join(&name);
+            let file = std::fs::File::open(&path).map_err(|e| ReadError {
+                file: path.display().to_string(),
+                line: 0,
+                message: format!("cannot open: {e}"),
+            })?;
+            LogReader::new(&path.display().to_string(), std::io::BufReader::with_capacity(1 << 16, file))
+        })
+        .collect()
+}
+
+impl fmt::Display for LogRow {
+    /// `12.000000333s RECEIVE clock=15 queue_len=0 peer=2 msg_clock=14`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let event = match self.event {
+            EventType::Send => "SEND",
+            EventType::Receive => "RECEIVE",
+            EventType::Internal => "INTERNAL",
+        };
+        write!(
+            f,
+            "{}s {event} clock={} queue_len={}",
+            crate::time::SimTime(self.sim_nanos),
+            self.clock,
+            self.queue_len
+        )?;
+        if !self.peers.is_empty() {
+            let peers: Vec<String> = self.peers.iter().map(|p| p.to_string()).collect();
+            write!(f, " peer={}", peers.join(";"))?;
+        }
+        if let Some(m) = self.msg_clock {
+            write!(f, " msg_clock={m}")?;
+        }
+        Ok(())
     }
 }
 

@@ -144,3 +144,77 @@ fn an_unwritable_out_directory_is_an_error_not_a_silent_loss() -> TestResult {
     assert_eq!(std::fs::read_to_string(tmp.path().join("a-file"))?, "not a directory", "the file is untouched");
     Ok(())
 }
+
+/// Copies a run folder and rewrites one line of one log.
+fn corrupt_copy(
+    from: &std::path::Path,
+    to: &std::path::Path,
+    log: &str,
+    line: usize,
+    edit: impl Fn(&str) -> String,
+) -> TestResult {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        std::fs::copy(entry.path(), to.join(entry.file_name()))?;
+    }
+    let text = std::fs::read_to_string(to.join(log))?;
+    let lines: Vec<String> =
+        text.lines().enumerate().map(|(i, l)| if i + 1 == line { edit(l) } else { l.to_string() }).collect();
+    std::fs::write(to.join(log), lines.join("\n") + "\n")?;
+    Ok(())
+}
+
+/// Adds `by` to the clock column of a row.
+fn bump_clock(row: &str, by: u64) -> String {
+    let mut fields: Vec<String> = row.split(',').map(String::from).collect();
+    fields[4] = (fields[4].parse::<u64>().expect("clock column") + by).to_string();
+    fields.join(",")
+}
+
+#[test]
+fn check_passes_a_run_and_names_the_line_of_a_corruption() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    lamport_sim(tmp.path()).args(["run", "--seed", "1", "--out", "good"]).assert().success();
+    lamport_sim(tmp.path())
+        .args(["check", "good"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("ok: no violation"));
+    corrupt_copy(&tmp.path().join("good"), &tmp.path().join("bad"), "machine-1.csv", 30, |l| bump_clock(l, 7))?;
+    let out = lamport_sim(tmp.path()).args(["check", "bad"]).assert().code(1).get_output().stdout.clone();
+    let out = String::from_utf8(out)?;
+    let first = out.lines().find(|l| l.contains(".csv:")).ok_or("a violation line")?;
+    assert!(first.starts_with("machine-1.csv:30: "), "{out}");
+    assert!(out.contains("FAILED"), "{out}");
+    // An unreadable log is exit 2 with file:line, not a violation.
+    corrupt_copy(&tmp.path().join("good"), &tmp.path().join("unreadable"), "machine-0.csv", 5, |_| "x,y,z".into())?;
+    let err = lamport_sim(tmp.path()).args(["check", "unreadable"]).assert().code(2).get_output().stderr.clone();
+    let err = String::from_utf8(err)?;
+    assert!(err.contains("machine-0.csv:5:") && !err.contains("panicked"), "{err}");
+    Ok(())
+}
+
+#[test]
+fn diff_shows_where_runs_part_and_the_causal_past() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    lamport_sim(tmp.path()).args(["run", "--seed", "1", "--out", "a"]).assert().success();
+    lamport_sim(tmp.path()).args(["run", "--seed", "1", "--out", "b"]).assert().success();
+    lamport_sim(tmp.path()).args(["diff", "a", "b"]).assert().success().stdout(predicates::str::contains("identical"));
+    let rows = read_log(&tmp.path().join("a"), 2);
+    // The 10th RECEIVE of machine 2, at file line n + 2.
+    let n = rows.iter().enumerate().filter(|(_, r)| r.event == "RECEIVE").nth(9).ok_or("ten receives")?.0;
+    let line = n + 2;
+    corrupt_copy(&tmp.path().join("a"), &tmp.path().join("c"), "machine-2.csv", line, |l| bump_clock(l, 100))?;
+    let out = lamport_sim(tmp.path()).args(["diff", "a", "c"]).assert().code(1).get_output().stdout.clone();
+    let out = String::from_utf8(out)?;
+    assert!(out.contains(&format!("machine-2.csv:{line}: ")), "{out}");
+    assert!(out.contains("causal past of A's event"), "{out}");
+    // The direct causes: machine 2's previous row and the SEND of the received message.
+    let sender = &rows[n].peer;
+    assert!(out.contains(&format!("machine-2.csv:{}: ", line - 1)), "{out}");
+    assert!(out.lines().any(|l| l.contains(&format!("machine-{sender}.csv:")) && l.contains("SEND")), "{out}");
+    lamport_sim(tmp.path()).args(["run", "--seed", "2", "--out", "d"]).assert().success();
+    lamport_sim(tmp.path()).args(["diff", "a", "d"]).assert().code(1).stdout(predicates::str::contains("seed: 1"));
+    Ok(())
+}
