@@ -37,6 +37,7 @@
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 #![deny(unsafe_code)]
 
+pub mod batch;
 pub mod check;
 pub mod cli;
 pub mod clock;
@@ -46,10 +47,13 @@ pub mod event;
 pub mod fingerprint;
 pub mod logread;
 pub mod logs;
+pub mod metrics;
+pub mod predict;
 pub mod queue;
 pub mod rng;
 pub mod rundir;
 pub mod runner;
 pub mod scenario;
 pub mod summary;
+pub mod sweep;
 pub mod time;
