@@ -123,7 +123,7 @@ fn drive<S: EventSink>(sim: &mut Simulation, sink: &mut S, stop: &AtomicBool) ->
     let mut ticks = 0u64;
     loop {
         ticks += 1;
-        if ticks % STOP_CHECK_EVERY == 0 && stop.load(Ordering::Relaxed) {
+        if ticks.is_multiple_of(STOP_CHECK_EVERY) && stop.load(Ordering::Relaxed) {
             return Ok(sim.next_tick_time());
         }
         if !sim.step(sink)? {

@@ -426,7 +426,7 @@ fn syntax_error(e: ron::error::SpannedError, text: &str, origin: &str) -> Scenar
     let on_space = text
         .split('\n')
         .nth(line.saturating_sub(1))
-        .map_or(true, |l| l.chars().nth(col.saturating_sub(1)).map_or(true, char::is_whitespace));
+        .is_none_or(|l| l.chars().nth(col.saturating_sub(1)).is_none_or(char::is_whitespace));
     let at = if on_space && !at_eof { e.span.end } else { e.span.start };
     let message = match &e.code {
         ron::Error::ExpectedComma if at_eof => {

@@ -66,11 +66,11 @@ impl fmt::Display for SimDuration {
         let n = self.0;
         if n == 0 {
             f.write_str("0s")
-        } else if n % NANOS_PER_SEC == 0 {
+        } else if n.is_multiple_of(NANOS_PER_SEC) {
             write!(f, "{}s", n / NANOS_PER_SEC)
-        } else if n % 1_000_000 == 0 {
+        } else if n.is_multiple_of(1_000_000) {
             write!(f, "{}ms", n / 1_000_000)
-        } else if n % 1_000 == 0 {
+        } else if n.is_multiple_of(1_000) {
             write!(f, "{}us", n / 1_000)
         } else {
             write!(f, "{n}ns")
@@ -128,7 +128,7 @@ impl FromStr for SimDuration {
         let mut place = scale;
         for digit in frac.bytes() {
             let d = u64::from(digit - b'0');
-            if place % 10 != 0 {
+            if !place.is_multiple_of(10) {
                 if d != 0 {
                     return Err(err("finer than one nanosecond"));
                 }
