@@ -90,6 +90,18 @@ pub enum BatchError {
     /// The sweep is not valid.
     #[error(transparent)]
     Sweep(#[from] ScenarioError),
+    /// A run stopped (a queue reached the scenario's `queue_limit`).
+    #[error("run {run} (grid point {point}, seed {seed}): {cause}")]
+    Run {
+        /// Run index.
+        run: usize,
+        /// Grid point.
+        point: usize,
+        /// Seed.
+        seed: u64,
+        /// Why it stopped.
+        cause: crate::engine::SimError,
+    },
     /// An output or input file.
     #[error("{path}: {message}")]
     File {
@@ -112,11 +124,16 @@ struct RunResult {
     predictions: Vec<Prediction>,
 }
 
-fn run_one(sweep: &Sweep, spec: RunSpec, points: &[crate::sweep::GridPoint]) -> Result<RunResult, ScenarioError> {
+fn run_one(sweep: &Sweep, spec: RunSpec, points: &[crate::sweep::GridPoint]) -> Result<RunResult, BatchError> {
     let scenario = sweep.resolve_run(&points[spec.point], spec.seed)?;
     let mut sim = Simulation::new(&scenario);
     let mut metrics = Metrics::new(scenario.machines.len());
-    sim.run(&mut metrics).expect("the metrics sink cannot fail");
+    sim.run(&mut metrics).map_err(|cause| BatchError::Run {
+        run: spec.run,
+        point: spec.point,
+        seed: spec.seed,
+        cause,
+    })?;
     Ok(RunResult { spec, metrics: metrics.finish(&sim), predictions: predict(&scenario) })
 }
 

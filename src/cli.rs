@@ -451,7 +451,7 @@ fn execute(resolved: &Resolved, output: &OutputArgs) -> anyhow::Result<ExitCode>
     if output.check_determinism {
         // Re-read the written scenario.ron, so the check covers the file a replay would use.
         let again = Scenario::load(&dir.path().join(SCENARIO_FILE))?.resolve(fresh(), "scenario.ron")?;
-        let second = run_stats_only(&again);
+        let second = run_stats_only(&again)?;
         if second != *summary {
             writeln!(
                 out,

@@ -18,12 +18,35 @@ use std::io;
 
 use crate::clock;
 use crate::event::{Event, EventKind, EventSink, LamportTime, MachineId};
-use crate::queue::{HeapTickQueue, TickQueue};
+use crate::queue::{AutoTickQueue, TickQueue};
 use crate::rng::{SimRng, StreamPurpose};
 use crate::scenario::{
     MessageClock, MulticastClock, NetworkDelay, ReceiveQueueLen, Resolved, SendAllTargets, TickJitter,
 };
 use crate::time::{tick_time, ticks_before, SimDuration, SimTime};
+
+/// Why a run stopped before its end.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SimError {
+    /// A sink failed (for example, writing a log to a full disk).
+    #[error(transparent)]
+    Sink(#[from] io::Error),
+    /// A machine's queue reached the scenario's `queue_limit`: its peers send faster than
+    /// it receives, and the run was stopped before it could exhaust memory.
+    #[error(
+        "machine {machine}'s queue reached the queue_limit of {limit} messages at simulated time {at}s \
+         (its peers send faster than it receives); raise queue_limit in the scenario or shorten the run"
+    )]
+    QueueLimit {
+        /// The flooded machine.
+        machine: MachineId,
+        /// The limit.
+        limit: u64,
+        /// When.
+        at: SimTime,
+    },
+}
 
 /// A message in a queue or in flight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -80,7 +103,7 @@ pub struct MachineState {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
-pub struct Simulation<Q: TickQueue = HeapTickQueue> {
+pub struct Simulation<Q: TickQueue = AutoTickQueue> {
     machines: Vec<Machine>,
     queues: Vec<VecDeque<Message>>,
     in_flight_to: Vec<u64>,
@@ -100,10 +123,12 @@ pub struct Simulation<Q: TickQueue = HeapTickQueue> {
     receive_queue_len: ReceiveQueueLen,
     /// Receivers of the send being made (reused to avoid an allocation per send).
     targets: Vec<MachineId>,
+    /// Largest queue allowed (the scenario's `queue_limit`).
+    queue_limit: u64,
     events: u64,
 }
 
-impl Simulation<HeapTickQueue> {
+impl Simulation<AutoTickQueue> {
     /// A simulation at time zero, using the default tick queue.
     pub fn new(scenario: &Resolved) -> Self {
         Self::with_queue(scenario)
@@ -154,6 +179,7 @@ impl<Q: TickQueue> Simulation<Q> {
             multicast: scenario.semantics.multicast,
             receive_queue_len: scenario.semantics.receive_queue_len,
             targets: Vec::new(),
+            queue_limit: scenario.queue_limit,
             events: 0,
         };
         for id in 0..n as MachineId {
@@ -178,21 +204,21 @@ impl<Q: TickQueue> Simulation<Q> {
     }
 
     /// Runs every remaining tick, reporting events to `sink`.
-    pub fn run<S: EventSink + ?Sized>(&mut self, sink: &mut S) -> io::Result<()> {
+    pub fn run<S: EventSink + ?Sized>(&mut self, sink: &mut S) -> Result<(), SimError> {
         while self.step(sink)? {}
         Ok(())
     }
 
     /// Does the next tick (after landing the messages due by then) and reports its events.
     /// Returns `false`, having landed the messages due before the end, when no tick is left.
-    pub fn step<S: EventSink + ?Sized>(&mut self, sink: &mut S) -> io::Result<bool> {
+    pub fn step<S: EventSink + ?Sized>(&mut self, sink: &mut S) -> Result<bool, SimError> {
         let Some((now, id)) = self.ticks.peek() else {
             let end = self.end;
-            self.land_messages_due(|due| due < end);
+            self.land_messages_due(|due| due < end)?;
             return Ok(false);
         };
         if !self.network.is_empty() {
-            self.land_messages_due(|due| due <= now);
+            self.land_messages_due(|due| due <= now)?;
         }
         let k = self.machines[id as usize].next_tick;
         self.machines[id as usize].next_tick = k + 1;
@@ -203,20 +229,27 @@ impl<Q: TickQueue> Simulation<Q> {
     }
 
     /// Moves messages whose due time passes `is_due` from the network into queues.
-    fn land_messages_due(&mut self, is_due: impl Fn(SimTime) -> bool) {
+    fn land_messages_due(&mut self, is_due: impl Fn(SimTime) -> bool) -> Result<(), SimError> {
         while let Some(Reverse((due, _, to, msg))) = self.network.peek() {
             if !is_due(*due) {
                 break;
             }
-            let (to, msg) = (*to, *msg);
+            let (due, to, msg) = (*due, *to, *msg);
             self.network.pop();
             self.in_flight_to[to as usize] -= 1;
-            self.queues[to as usize].push_back(msg);
+            self.enqueue(due, to, msg)?;
         }
+        Ok(())
     }
 
     /// One tick of machine `id`: receive one message, or roll for an action.
-    fn tick<S: EventSink + ?Sized>(&mut self, now: SimTime, id: MachineId, k: u64, sink: &mut S) -> io::Result<()> {
+    fn tick<S: EventSink + ?Sized>(
+        &mut self,
+        now: SimTime,
+        id: MachineId,
+        k: u64,
+        sink: &mut S,
+    ) -> Result<(), SimError> {
         let i = id as usize;
         if let Some(msg) = self.queues[i].pop_front() {
             let m = &mut self.machines[i];
@@ -265,7 +298,13 @@ impl<Q: TickQueue> Simulation<Q> {
     }
 
     /// An internal event of `id`: one clock increment.
-    fn internal<S: EventSink + ?Sized>(&mut self, now: SimTime, id: MachineId, k: u64, sink: &mut S) -> io::Result<()> {
+    fn internal<S: EventSink + ?Sized>(
+        &mut self,
+        now: SimTime,
+        id: MachineId,
+        k: u64,
+        sink: &mut S,
+    ) -> Result<(), SimError> {
         let m = &mut self.machines[id as usize];
         m.clock = clock::after_local(m.clock);
         let clock = m.clock;
@@ -280,7 +319,7 @@ impl<Q: TickQueue> Simulation<Q> {
         k: u64,
         targets: &[MachineId],
         sink: &mut S,
-    ) -> io::Result<()> {
+    ) -> Result<(), SimError> {
         let group_size = match self.multicast {
             MulticastClock::IncrementOnce => targets.len(),
             MulticastClock::IncrementPerMessage => 1,
@@ -294,7 +333,7 @@ impl<Q: TickQueue> Simulation<Q> {
                 MessageClock::BeforeIncrement => before,
             };
             for &to in group {
-                self.post(now, to, Message { from: id, clock: msg_clock });
+                self.post(now, to, Message { from: id, clock: msg_clock })?;
             }
             let kind = EventKind::Send { to: group, msg_clock };
             self.emit(sink, Event { time: now, machine: id, tick: k, kind, clock: after, queue_len: 0 })?;
@@ -303,7 +342,7 @@ impl<Q: TickQueue> Simulation<Q> {
     }
 
     /// Puts a message in the network, or straight into the queue when there is no delay.
-    fn post(&mut self, now: SimTime, to: MachineId, msg: Message) {
+    fn post(&mut self, now: SimTime, to: MachineId, msg: Message) -> Result<(), SimError> {
         let sender = &mut self.machines[msg.from as usize].network;
         let delay = match self.delay {
             NetworkDelay::NoDelay => 0,
@@ -312,19 +351,31 @@ impl<Q: TickQueue> Simulation<Q> {
             NetworkDelay::Exponential { mean } => sender.exponential(mean.as_nanos()),
         };
         if delay == 0 {
-            self.queues[to as usize].push_back(msg);
+            self.enqueue(now, to, msg)?;
         } else {
             self.sends_so_far += 1;
             self.in_flight_to[to as usize] += 1;
             let due = now.saturating_add(SimDuration(delay));
             self.network.push(Reverse((due, self.sends_so_far, to, msg)));
         }
+        Ok(())
+    }
+
+    /// Puts a message in `to`'s queue, unless that queue is at the scenario's limit.
+    #[inline]
+    fn enqueue(&mut self, now: SimTime, to: MachineId, msg: Message) -> Result<(), SimError> {
+        let queue = &mut self.queues[to as usize];
+        if queue.len() as u64 >= self.queue_limit {
+            return Err(SimError::QueueLimit { machine: to, limit: self.queue_limit, at: now });
+        }
+        queue.push_back(msg);
+        Ok(())
     }
 
     #[inline]
-    fn emit<S: EventSink + ?Sized>(&mut self, sink: &mut S, event: Event<'_>) -> io::Result<()> {
+    fn emit<S: EventSink + ?Sized>(&mut self, sink: &mut S, event: Event<'_>) -> Result<(), SimError> {
         self.events += 1;
-        sink.event(&event)
+        sink.event(&event).map_err(SimError::Sink)
     }
 
     /// Events reported so far.
@@ -484,6 +535,21 @@ mod tests {
             assert_eq!(count, rate * 61);
             assert_eq!(sim.machine_state(i as MachineId).ticks, rate * 61);
         }
+    }
+
+    #[test]
+    fn a_flooded_queue_stops_the_run_at_its_limit() {
+        let scenario =
+            Scenario::from_ron_str("(rates: Each([1, 6, 6]), duration: \"10m\", seed: 2, queue_limit: 40)", "<t>")
+                .expect("valid");
+        let resolved =
+            scenario.resolve(Fresh { seed: 1, start_time: StartTime::SEEDED_DEFAULT }, "<t>").expect("resolves");
+        let mut sim = Simulation::new(&resolved);
+        let err = sim.run(&mut Recorder::default()).expect_err("machine 0 floods");
+        let SimError::QueueLimit { machine, limit, .. } = err else { panic!("{err}") };
+        assert_eq!((machine, limit), (0, 40));
+        assert_eq!(sim.machine_state(0).queued, 40);
+        assert!(err.to_string().contains("queue_limit of 40 messages"), "{err}");
     }
 
     #[test]

@@ -18,30 +18,53 @@ use crate::event::{Event, EventKind, EventSink};
 use crate::queue::TickQueue;
 use crate::time::NANOS_PER_SEC;
 
-/// Exact distribution of small integer values (clock jumps).
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Values below this are counted in an array; larger ones in a map.
+const DENSE: usize = 256;
+
+/// Exact distribution of integer values (clock jumps): small values in an array, the rare
+/// large ones in an ordered map.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Histogram {
-    counts: BTreeMap<u64, u64>,
+    dense: Box<[u64; DENSE]>,
+    sparse: BTreeMap<u64, u64>,
     total: u64,
     sum: u128,
+}
+
+impl Default for Histogram {
+    fn default() -> Self {
+        Histogram { dense: Box::new([0; DENSE]), sparse: BTreeMap::new(), total: 0, sum: 0 }
+    }
 }
 
 impl Histogram {
     /// Adds one value.
     #[inline]
     pub fn add(&mut self, value: u64) {
-        *self.counts.entry(value).or_insert(0) += 1;
+        match self.dense.get_mut(value as usize) {
+            Some(count) => *count += 1,
+            None => *self.sparse.entry(value).or_insert(0) += 1,
+        }
         self.total += 1;
         self.sum += u128::from(value);
     }
 
     /// Adds every value of `other`.
     pub fn merge(&mut self, other: &Histogram) {
-        for (&v, &c) in &other.counts {
-            *self.counts.entry(v).or_insert(0) += c;
+        for (mine, theirs) in self.dense.iter_mut().zip(other.dense.iter()) {
+            *mine += theirs;
+        }
+        for (&v, &c) in &other.sparse {
+            *self.sparse.entry(v).or_insert(0) += c;
         }
         self.total += other.total;
         self.sum += other.sum;
+    }
+
+    /// (value, count) for every value present, ascending.
+    fn counts(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        let dense = self.dense.iter().enumerate().filter(|(_, &c)| c > 0).map(|(v, &c)| (v as u64, c));
+        dense.chain(self.sparse.iter().map(|(&v, &c)| (v, c)))
     }
 
     /// Number of values.
@@ -62,7 +85,7 @@ impl Histogram {
         }
         let rank = ((q * self.total as f64).ceil() as u64).clamp(1, self.total);
         let mut seen = 0;
-        self.counts.iter().find_map(|(&v, &c)| {
+        self.counts().find_map(|(v, c)| {
             seen += c;
             (seen >= rank).then_some(v)
         })
@@ -70,37 +93,41 @@ impl Histogram {
 
     /// Largest value, or `None` when empty.
     pub fn max(&self) -> Option<u64> {
-        self.counts.keys().next_back().copied()
+        self.sparse.keys().next_back().copied().or_else(|| self.dense.iter().rposition(|&c| c > 0).map(|v| v as u64))
     }
 }
 
-/// Online least-squares slope of y against x (Welford-style, numerically stable).
+/// Least-squares slope of y against x from exact integer sums (x in milliseconds, so the
+/// sums fit in 128 bits for a billion events over a million simulated minutes); no division
+/// per event, and the same result whatever the platform.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 struct Slope {
-    n: f64,
-    mean_x: f64,
-    mean_y: f64,
-    sxx: f64,
-    sxy: f64,
+    n: u128,
+    sx: u128,
+    sy: u128,
+    sxx: u128,
+    sxy: u128,
 }
 
 impl Slope {
     #[inline]
-    fn add(&mut self, x: f64, y: f64) {
-        self.n += 1.0;
-        let dx = x - self.mean_x;
-        self.mean_x += dx / self.n;
-        self.mean_y += (y - self.mean_y) / self.n;
-        self.sxx += dx * (x - self.mean_x);
-        self.sxy += dx * (y - self.mean_y);
+    fn add(&mut self, x_ms: u64, y: u64) {
+        let (x, y) = (u128::from(x_ms), u128::from(y));
+        self.n += 1;
+        self.sx += x;
+        self.sy += y;
+        self.sxx += x * x;
+        self.sxy += x * y;
     }
 
+    /// Slope in y per millisecond (0 when x never varies).
     fn slope(&self) -> f64 {
-        if self.sxx > 0.0 {
-            self.sxy / self.sxx
-        } else {
-            0.0
+        let n = self.n as f64;
+        let denominator = n * self.sxx as f64 - (self.sx as f64) * (self.sx as f64);
+        if self.n < 2 || denominator <= 0.0 {
+            return 0.0;
         }
+        (n * self.sxy as f64 - (self.sx as f64) * (self.sy as f64)) / denominator
     }
 }
 
@@ -125,8 +152,9 @@ struct MachineTally {
 #[derive(Debug, Clone)]
 pub struct Metrics {
     machines: Vec<MachineTally>,
-    /// How many machines have each current clock value (to know the smallest clock).
-    clocks: BTreeMap<u64, u32>,
+    /// The smallest clock of any machine, and how many machines have it.
+    min_clock: u64,
+    at_min: u32,
     max_clock: u64,
     max_gap: u64,
 }
@@ -134,9 +162,13 @@ pub struct Metrics {
 impl Metrics {
     /// Metrics for `machines` machines, all clocks at 0.
     pub fn new(machines: usize) -> Self {
-        let mut clocks = BTreeMap::new();
-        clocks.insert(0, machines as u32);
-        Metrics { machines: vec![MachineTally::default(); machines], clocks, max_clock: 0, max_gap: 0 }
+        Metrics {
+            machines: vec![MachineTally::default(); machines],
+            min_clock: 0,
+            at_min: machines as u32,
+            max_clock: 0,
+            max_gap: 0,
+        }
     }
 
     /// Per-machine results, with the end state from the simulation.
@@ -164,7 +196,7 @@ impl Metrics {
                     queue_mean: if t.events > 0 { t.queue_sum as f64 / t.events as f64 } else { 0.0 },
                     queue_max: t.queue_max,
                     queue_final: end.queued,
-                    queue_growth_per_min: t.queue_trend.slope() * 60.0,
+                    queue_growth_per_min: t.queue_trend.slope() * 60_000.0,
                     messages_sent: t.messages_sent,
                     messages_received: t.receives,
                     messages_left: end.queued + end.in_flight_to,
@@ -199,21 +231,21 @@ impl EventSink for Metrics {
         t.events += 1;
         t.queue_sum += u128::from(e.queue_len);
         t.queue_max = t.queue_max.max(e.queue_len);
-        t.queue_trend.add(e.time.as_nanos() as f64 / NANOS_PER_SEC as f64, e.queue_len as f64);
-        // Move this machine's clock in the multiset of clocks.
-        if let Some(count) = self.clocks.get_mut(&before) {
-            *count -= 1;
-            if *count == 0 {
-                self.clocks.remove(&before);
-            }
-        }
-        *self.clocks.entry(e.clock).or_insert(0) += 1;
+        t.queue_trend.add(e.time.as_nanos() / 1_000_000, e.queue_len);
         self.max_clock = self.max_clock.max(e.clock);
         let lag = self.max_clock - e.clock;
         t.lag_sum += u128::from(lag);
         t.lag_max = t.lag_max.max(lag);
-        let min_clock = self.clocks.keys().next().copied().unwrap_or(0);
-        self.max_gap = self.max_gap.max(self.max_clock - min_clock);
+        // Clocks only grow, so the smallest clock only grows: rescan only when the last
+        // machine at the old minimum moves (amortised cheap).
+        if before == self.min_clock {
+            self.at_min -= 1;
+            if self.at_min == 0 {
+                self.min_clock = self.machines.iter().map(|m| m.clock).min().unwrap_or(0);
+                self.at_min = self.machines.iter().filter(|m| m.clock == self.min_clock).count() as u32;
+            }
+        }
+        self.max_gap = self.max_gap.max(self.max_clock - self.min_clock);
         Ok(())
     }
 }
@@ -288,18 +320,26 @@ mod tests {
         assert_eq!(h.quantile(0.8), Some(5));
         assert_eq!(h.mean(), Some(12.4));
         assert_eq!(Histogram::default().quantile(0.5), None);
+        let mut wide = Histogram::default();
+        for v in [3, 1000, 255, 256, 2] {
+            wide.add(v);
+        }
+        assert_eq!((wide.quantile(0.5), wide.max(), wide.quantile(0.8)), (Some(255), Some(1000), Some(256)));
+        let mut both = h.clone();
+        both.merge(&wide);
+        assert_eq!((both.count(), both.max(), both.quantile(0.5)), (15, Some(1000), Some(3)));
     }
 
     #[test]
     fn slope_of_a_line_is_its_gradient() {
         let mut s = Slope::default();
         for i in 0..100 {
-            s.add(i as f64, 3.0 * i as f64 + 7.0);
+            s.add(i, 3 * i + 7);
         }
         assert!((s.slope() - 3.0).abs() < 1e-9);
         let mut flat = Slope::default();
         for i in 0..10 {
-            flat.add(i as f64, 4.0);
+            flat.add(i, 4);
         }
         assert_eq!(flat.slope(), 0.0);
     }

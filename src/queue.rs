@@ -7,9 +7,11 @@
 //! - The engine replaces the earliest entry in place after each tick
 //!   ([`TickQueue::advance_top`]) rather than popping and pushing: one sift, not two.
 //!
-//! Two implementations are kept so the benchmark can compare them: [`HeapTickQueue`] on
-//! std's `BinaryHeap` (the engine's default, faster in `benches/engine.rs`) and
-//! [`IndexedTickQueue`] on the `priority-queue` crate.
+//! Implementations: [`AutoTickQueue`] (the engine's default: a linear scan up to
+//! [`SCAN_MAX_MACHINES`] machines, else a binary heap), [`ScanTickQueue`],
+//! [`HeapTickQueue`] on std's `BinaryHeap`, and [`IndexedTickQueue`] on the
+//! `priority-queue` crate (kept so the benchmark can compare them; 2-2.6x slower than the
+//! heap in `benches/engine.rs`). All give the same order.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -61,6 +63,108 @@ impl TickQueue for HeapTickQueue {
             None => {
                 self.0.pop();
             }
+        }
+    }
+}
+
+/// Up to this many machines a linear scan beats a heap (`benches/yardstick.rs`).
+pub const SCAN_MAX_MACHINES: usize = 8;
+
+/// [`TickQueue`] as an unsorted array with the earliest entry cached: a scan of a few
+/// entries per tick, no sifting. For a handful of machines.
+#[derive(Debug, Default, Clone)]
+pub struct ScanTickQueue {
+    entries: Vec<(SimTime, MachineId)>,
+    top: usize,
+}
+
+impl ScanTickQueue {
+    fn find_top(&mut self) {
+        let mut top = 0;
+        for (i, entry) in self.entries.iter().enumerate().skip(1) {
+            if *entry < self.entries[top] {
+                top = i;
+            }
+        }
+        self.top = top;
+    }
+}
+
+impl TickQueue for ScanTickQueue {
+    fn with_capacity(machines: usize) -> Self {
+        ScanTickQueue { entries: Vec::with_capacity(machines), top: 0 }
+    }
+
+    fn push(&mut self, at: SimTime, machine: MachineId) {
+        self.entries.push((at, machine));
+        self.find_top();
+    }
+
+    #[inline]
+    fn peek(&self) -> Option<(SimTime, MachineId)> {
+        self.entries.get(self.top).copied()
+    }
+
+    #[inline]
+    fn advance_top(&mut self, next: Option<SimTime>) {
+        match next {
+            Some(at) if self.top < self.entries.len() => self.entries[self.top].0 = at,
+            Some(_) => return,
+            None if self.top < self.entries.len() => {
+                self.entries.swap_remove(self.top);
+            }
+            None => return,
+        }
+        self.find_top();
+    }
+}
+
+/// The engine's default [`TickQueue`]: [`ScanTickQueue`] for up to [`SCAN_MAX_MACHINES`]
+/// machines, [`HeapTickQueue`] beyond.
+#[derive(Debug, Clone)]
+pub enum AutoTickQueue {
+    /// Few machines.
+    Scan(ScanTickQueue),
+    /// Many machines.
+    Heap(HeapTickQueue),
+}
+
+impl Default for AutoTickQueue {
+    fn default() -> Self {
+        AutoTickQueue::Scan(ScanTickQueue::default())
+    }
+}
+
+impl TickQueue for AutoTickQueue {
+    fn with_capacity(machines: usize) -> Self {
+        if machines <= SCAN_MAX_MACHINES {
+            AutoTickQueue::Scan(ScanTickQueue::with_capacity(machines))
+        } else {
+            AutoTickQueue::Heap(HeapTickQueue::with_capacity(machines))
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, at: SimTime, machine: MachineId) {
+        match self {
+            AutoTickQueue::Scan(q) => q.push(at, machine),
+            AutoTickQueue::Heap(q) => q.push(at, machine),
+        }
+    }
+
+    #[inline]
+    fn peek(&self) -> Option<(SimTime, MachineId)> {
+        match self {
+            AutoTickQueue::Scan(q) => q.peek(),
+            AutoTickQueue::Heap(q) => q.peek(),
+        }
+    }
+
+    #[inline]
+    fn advance_top(&mut self, next: Option<SimTime>) {
+        match self {
+            AutoTickQueue::Scan(q) => q.advance_top(next),
+            AutoTickQueue::Heap(q) => q.advance_top(next),
         }
     }
 }
@@ -136,6 +240,39 @@ mod tests {
     fn heap_queue_tie_rule() {
         same_instant_ties_pop_by_machine_id::<HeapTickQueue>();
         advance_keeps_order::<HeapTickQueue>();
+    }
+
+    #[test]
+    fn scan_and_auto_queue_tie_rule() {
+        same_instant_ties_pop_by_machine_id::<ScanTickQueue>();
+        advance_keeps_order::<ScanTickQueue>();
+        same_instant_ties_pop_by_machine_id::<AutoTickQueue>();
+        advance_keeps_order::<AutoTickQueue>();
+    }
+
+    #[test]
+    fn all_queues_give_the_same_order() {
+        // A pseudo-random schedule of 20 machines, drained through every implementation.
+        fn order<Q: TickQueue>(n: u32) -> Vec<(SimTime, MachineId)> {
+            let mut q = Q::with_capacity(n as usize);
+            let mut rng = crate::rng::SimRng::for_machine(9, 0, crate::rng::StreamPurpose::Setup);
+            for id in 0..n {
+                q.push(SimTime(rng.below(50)), id);
+            }
+            let mut out = vec![];
+            while let Some(top) = q.peek() {
+                out.push(top);
+                let next = (out.len() < 500).then(|| SimTime(top.0 .0 + 1 + rng.below(30)));
+                q.advance_top(next);
+            }
+            out
+        }
+        for n in [1, 3, 8, 20] {
+            let reference = order::<HeapTickQueue>(n);
+            assert_eq!(order::<ScanTickQueue>(n), reference);
+            assert_eq!(order::<AutoTickQueue>(n), reference);
+            assert_eq!(order::<IndexedTickQueue>(n), reference);
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::engine::Simulation;
+use crate::engine::{SimError, Simulation};
 use crate::event::EventSink;
 use crate::fingerprint::Fingerprint;
 use crate::logs::{CsvLogs, MemoryLogs};
@@ -39,8 +39,11 @@ pub enum RunError {
     #[error(transparent)]
     RunDir(#[from] RunDirError),
     /// Writing a log failed (for example, the disk is full).
-    #[error("{0}")]
-    Log(io::Error),
+    #[error(transparent)]
+    Log(#[from] io::Error),
+    /// The simulation stopped (a sink failed, or a queue reached the scenario's limit).
+    #[error(transparent)]
+    Sim(#[from] SimError),
 }
 
 /// A run kept in memory: each machine's log bytes and the summary.
@@ -52,23 +55,24 @@ pub struct MemoryRun {
     pub summary: Summary,
 }
 
-/// Runs the scenario with its logs in memory (for tests and fuzzing: small runs only).
+/// Runs the scenario with its logs in memory (for tests and fuzzing: small runs only;
+/// panics if a queue reaches the scenario's `queue_limit`).
 pub fn run_in_memory(scenario: &Resolved) -> MemoryRun {
     let mut sim = Simulation::new(scenario);
     let mut logs = MemoryLogs::new(scenario.machines.len(), scenario.start_time);
     let mut stats = Stats::new(scenario.machines.len());
     let mut fingerprint = Fingerprint::default();
-    sim.run(&mut (&mut logs, (&mut stats, &mut fingerprint))).expect("in-memory sinks cannot fail");
+    sim.run(&mut (&mut logs, (&mut stats, &mut fingerprint))).expect("small in-memory runs do not fail");
     MemoryRun { logs: logs.into_logs(), summary: Summary::new(scenario, &stats, &sim, fingerprint.hex()) }
 }
 
 /// Runs the scenario with statistics and fingerprint only, in memory.
-pub fn run_stats_only(scenario: &Resolved) -> Summary {
+pub fn run_stats_only(scenario: &Resolved) -> Result<Summary, SimError> {
     let mut sim = Simulation::new(scenario);
     let mut stats = Stats::new(scenario.machines.len());
     let mut fingerprint = Fingerprint::default();
-    sim.run(&mut (&mut stats, &mut fingerprint)).expect("in-memory sinks cannot fail");
-    Summary::new(scenario, &stats, &sim, fingerprint.hex())
+    sim.run(&mut (&mut stats, &mut fingerprint))?;
+    Ok(Summary::new(scenario, &stats, &sim, fingerprint.hex()))
 }
 
 /// Runs the scenario into `dir`: `scenario.ron` first, then per-machine logs (when `logs`),
@@ -113,13 +117,14 @@ pub fn run_to_dir(scenario: &Resolved, dir: &RunDir, logs: bool, stop: &AtomicBo
 }
 
 /// Marks `dir` incomplete because of `e` (best effort: on a full disk even that may fail).
-fn fail(dir: &RunDir, e: io::Error) -> RunError {
+fn fail(dir: &RunDir, e: impl Into<RunError>) -> RunError {
+    let e = e.into();
     let _ = dir.mark_incomplete(&e.to_string());
-    RunError::Log(e)
+    e
 }
 
 /// Steps the simulation to the end, or until `stop`; returns the time it stopped at.
-fn drive<S: EventSink>(sim: &mut Simulation, sink: &mut S, stop: &AtomicBool) -> io::Result<Option<SimTime>> {
+fn drive<S: EventSink>(sim: &mut Simulation, sink: &mut S, stop: &AtomicBool) -> Result<Option<SimTime>, SimError> {
     let mut ticks = 0u64;
     loop {
         ticks += 1;

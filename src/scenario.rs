@@ -57,6 +57,17 @@ pub struct Scenario {
     /// The three points where published versions of the exercise disagree.
     #[serde(default)]
     pub semantics: Semantics,
+    /// Largest number of messages one machine's queue may hold; a run that would exceed it
+    /// stops with an error instead of exhausting memory. Default: 10,000,000.
+    #[serde(default = "default_queue_limit")]
+    pub queue_limit: u64,
+}
+
+/// Default [`Scenario::queue_limit`]: 10 million messages (160 MB) per queue.
+pub const DEFAULT_QUEUE_LIMIT: u64 = 10_000_000;
+
+fn default_queue_limit() -> u64 {
+    DEFAULT_QUEUE_LIMIT
 }
 
 /// The classic experiment: 3 machines, rates from 1..=6, random phases, 60 simulated seconds.
@@ -74,6 +85,7 @@ impl Default for Scenario {
             network_delay: NetworkDelay::default(),
             tick_jitter: TickJitter::default(),
             semantics: Semantics::default(),
+            queue_limit: DEFAULT_QUEUE_LIMIT,
         }
     }
 }
@@ -533,6 +545,9 @@ impl Scenario {
         if self.duration == SimDuration::ZERO {
             return Err(invalid("duration", "duration must be longer than 0s".into()));
         }
+        if self.queue_limit == 0 {
+            return Err(invalid("queue_limit", "queue_limit must be at least 1 message".into()));
+        }
         if let NetworkDelay::Uniform { min, max } = self.network_delay {
             if min > max {
                 return Err(invalid("network_delay", format!("network_delay Uniform min {min} is above max {max}")));
@@ -618,6 +633,7 @@ impl Scenario {
             network_delay: self.network_delay,
             tick_jitter: self.tick_jitter,
             semantics: self.semantics,
+            queue_limit: self.queue_limit,
         };
         // Drawn rates can still break a rate-dependent rule (an explicit phase or the jitter).
         resolved.to_scenario().check(&SourceText { text: "", origin })?;
@@ -702,6 +718,8 @@ pub struct Resolved {
     pub tick_jitter: TickJitter,
     /// Clock and logging conventions.
     pub semantics: Semantics,
+    /// Largest queue allowed.
+    pub queue_limit: u64,
 }
 
 impl Resolved {
@@ -719,6 +737,7 @@ impl Resolved {
             network_delay: self.network_delay,
             tick_jitter: self.tick_jitter,
             semantics: self.semantics,
+            queue_limit: self.queue_limit,
         }
     }
 

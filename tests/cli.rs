@@ -218,3 +218,21 @@ fn diff_shows_where_runs_part_and_the_causal_past() -> TestResult {
     lamport_sim(tmp.path()).args(["diff", "a", "d"]).assert().code(1).stdout(predicates::str::contains("seed: 1"));
     Ok(())
 }
+
+#[test]
+fn a_flooded_queue_stops_the_run_with_a_clear_error_at_the_limit() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    std::fs::write(
+        tmp.path().join("flood.ron"),
+        "(rates: Each([1, 6, 6]), duration: \"10m\", seed: 2, queue_limit: 40)",
+    )?;
+    let out =
+        lamport_sim(tmp.path()).args(["run", "flood.ron", "--out", "x"]).assert().code(2).get_output().stderr.clone();
+    let err = String::from_utf8(out)?;
+    assert!(err.contains("machine 0's queue reached the queue_limit of 40 messages"), "{err}");
+    let dir = tmp.path().join("x");
+    assert!(dir.join("INCOMPLETE").exists() && !dir.join("summary.json").exists());
+    let last = read_log(&dir, 0).last().cloned().ok_or("machine 0 logged events")?;
+    assert!(last.queue_len >= 38, "the log shows the queue filling up: {last:?}");
+    Ok(())
+}

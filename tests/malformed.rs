@@ -176,6 +176,7 @@ const CORPUS: &[(&str, &[&str])] = &[
     ),
     ("49_machines_over_u32.ron", &["49_machines_over_u32.ron:3:15: Integer is out of bounds"]),
     ("50_phase_not_a_list.ron", &["50_phase_not_a_list.ron:4:21: Expected opening `[`"]),
+    ("51_queue_limit_zero.ron", &["51_queue_limit_zero.ron:3:5: queue_limit must be at least 1 message"]),
 ];
 
 /// The corpus folder.
