@@ -8,6 +8,7 @@
 //! - `aggregates.csv` / `aggregates.json` (unsharded or merged only): per grid point and
 //!   run-level metric, across seeds: n, mean, sample sd, 95 % confidence interval.
 //! - `batch.json`: written last, the completion mark.
+//! - `runs/run-<r>/` (with `--logs` only): each run's folder, as `lamport-sim run` writes it.
 
 use std::fs;
 use std::io::{self, IsTerminal, Write};
@@ -81,6 +82,8 @@ pub struct BatchOptions {
     pub shard: Option<(usize, usize)>,
     /// Progress on stderr.
     pub progress: bool,
+    /// Also write each run's folder (logs, scenario.ron, summary.json) under `runs/`.
+    pub logs: bool,
 }
 
 /// A batch that could not run or be merged.
@@ -124,8 +127,20 @@ struct RunResult {
     predictions: Vec<Prediction>,
 }
 
-fn run_one(sweep: &Sweep, spec: RunSpec, points: &[crate::sweep::GridPoint]) -> Result<RunResult, BatchError> {
+fn run_one(
+    sweep: &Sweep,
+    spec: RunSpec,
+    points: &[crate::sweep::GridPoint],
+    logs: Option<&Path>,
+) -> Result<RunResult, BatchError> {
     let scenario = sweep.resolve_run(&points[spec.point], spec.seed)?;
+    if let Some(dir) = logs {
+        // A full run folder, exactly what `lamport-sim run` writes for this scenario.
+        let path = dir.join(format!("run-{}", spec.run));
+        let run_dir = crate::rundir::RunDir::create(&path, false).map_err(|e| file_error(&path, e))?;
+        let never = std::sync::atomic::AtomicBool::new(false);
+        crate::runner::run_to_dir(&scenario, &run_dir, true, &never).map_err(|e| file_error(&path, e))?;
+    }
     let mut sim = Simulation::new(&scenario);
     let mut metrics = Metrics::new(scenario.machines.len());
     sim.run(&mut metrics).map_err(|cause| BatchError::Run {
@@ -160,6 +175,7 @@ pub fn run_batch(sweep: &Sweep, out: &Path, force: bool, options: BatchOptions) 
     let runs: Vec<RunSpec> =
         sweep.runs().into_iter().filter(|r| options.shard.is_none_or(|(k, n)| r.run % n == k - 1)).collect();
     let progress = Progress::new(runs.len() as u64, options.progress);
+    let logs_dir = options.logs.then(|| out.join("runs"));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads)
         .build()
@@ -167,7 +183,7 @@ pub fn run_batch(sweep: &Sweep, out: &Path, force: bool, options: BatchOptions) 
     let results: Vec<RunResult> = pool.install(|| {
         runs.par_iter()
             .map(|&spec| {
-                let result = run_one(sweep, spec, &points);
+                let result = run_one(sweep, spec, &points, logs_dir.as_deref());
                 if let Ok(r) = &result {
                     let events: u64 = r.metrics.machines.iter().map(|m| m.sends + m.receives + m.internals).sum();
                     progress.done(events, r.metrics.duration_min);
@@ -505,6 +521,14 @@ fn prepare_out(out: &Path, force: bool) -> Result<(), BatchError> {
             match fs::remove_file(out.join(name)) {
                 Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(file_error(&out.join(name), e)),
                 _ => {}
+            }
+        }
+        // The per-run folders of an earlier `--logs` batch (only folders this writes).
+        if let Ok(entries) = fs::read_dir(out.join("runs")) {
+            for entry in entries.flatten() {
+                if entry.file_name().to_string_lossy().starts_with("run-") {
+                    fs::remove_dir_all(entry.path()).map_err(|e| file_error(&entry.path(), e))?;
+                }
             }
         }
     }

@@ -72,6 +72,9 @@ pub struct BatchArgs {
     /// No progress on stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// Also write every run's per-event logs, as run folders under DIR/runs/.
+    #[arg(long)]
+    pub logs: bool,
 }
 
 /// Arguments of `merge`.
@@ -242,7 +245,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 fn batch_command(args: BatchArgs) -> anyhow::Result<ExitCode> {
     let sweep = crate::sweep::Sweep::load(&args.sweep)?;
-    let options = crate::batch::BatchOptions { threads: args.threads, shard: args.shard, progress: !args.quiet };
+    let options =
+        crate::batch::BatchOptions { threads: args.threads, shard: args.shard, progress: !args.quiet, logs: args.logs };
     let report = crate::batch::run_batch(&sweep, &args.out, args.force, options)?;
     let mut out = io::stdout().lock();
     writeln!(

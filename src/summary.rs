@@ -104,6 +104,9 @@ pub struct MachineSummary {
     pub queued_at_end: u64,
     /// Messages to it still in the network at the end.
     pub in_flight_at_end: u64,
+    /// Net queue growth: messages queued at the end per simulated minute (a flooded
+    /// machine's queue grows about this fast; `batch` reports the least-squares slope).
+    pub queue_growth_per_min: f64,
 }
 
 /// Figures over all machines.
@@ -157,11 +160,12 @@ pub struct Summary {
 impl Summary {
     /// Assembles the summary from the statistics and the simulation's end state.
     pub fn new<Q: TickQueue>(scenario: &Resolved, stats: &Stats, sim: &Simulation<Q>, fingerprint: String) -> Summary {
+        let minutes = scenario.duration.as_nanos() as f64 / 60e9;
         let machines: Vec<MachineSummary> = stats
             .tallies
             .iter()
             .enumerate()
-            .map(|(i, t)| machine_summary(i as MachineId, t, &sim.machine_state(i as MachineId)))
+            .map(|(i, t)| machine_summary(i as MachineId, t, &sim.machine_state(i as MachineId), minutes))
             .collect();
         let sum = |f: fn(&MachineSummary) -> u64| machines.iter().map(f).sum::<u64>();
         let max = |f: fn(&MachineSummary) -> u64| machines.iter().map(f).max().unwrap_or(0);
@@ -204,7 +208,7 @@ impl Summary {
     }
 }
 
-fn machine_summary(id: MachineId, t: &Tally, end: &MachineState) -> MachineSummary {
+fn machine_summary(id: MachineId, t: &Tally, end: &MachineState, minutes: f64) -> MachineSummary {
     MachineSummary {
         id,
         rate: end.rate,
@@ -224,5 +228,6 @@ fn machine_summary(id: MachineId, t: &Tally, end: &MachineState) -> MachineSumma
         messages_received: t.receives,
         queued_at_end: end.queued,
         in_flight_at_end: end.in_flight_to,
+        queue_growth_per_min: end.queued as f64 / minutes,
     }
 }

@@ -87,3 +87,22 @@ fn a_bad_sweep_is_refused_with_its_location() -> TestResult {
     lamport_sim(tmp.path()).args(["batch", "bad.ron", "--out", "x", "--shard", "4/3"]).assert().code(2);
     Ok(())
 }
+
+#[test]
+fn logs_flag_writes_checkable_run_folders_and_leaves_the_tables_unchanged() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    std::fs::write(tmp.path().join("sweep.ron"), SWEEP)?;
+    lamport_sim(tmp.path()).args(["batch", "sweep.ron", "--quiet", "--out", "plain"]).assert().success();
+    lamport_sim(tmp.path()).args(["batch", "sweep.ron", "--quiet", "--logs", "--out", "logged"]).assert().success();
+    let (plain, logged) = (dir_bytes(&tmp.path().join("plain")), dir_bytes(&tmp.path().join("logged")));
+    assert_eq!(plain, logged, "the tables do not depend on --logs");
+    let runs = tmp.path().join("logged/runs");
+    assert_eq!(std::fs::read_dir(&runs)?.count(), 24);
+    for run in ["run-0", "run-23"] {
+        lamport_sim(tmp.path()).arg("check").arg(runs.join(run)).assert().success();
+    }
+    // --force replaces the batch, run folders included.
+    lamport_sim(tmp.path()).args(["batch", "sweep.ron", "--quiet", "--logs", "--out", "logged"]).assert().code(2);
+    lamport_sim(tmp.path()).args(["batch", "sweep.ron", "--quiet", "--logs", "--force", "--out", "logged"]).assert().success();
+    Ok(())
+}
