@@ -13,8 +13,10 @@
 //! Across machines (rows merged in time order, ties by machine id, as the engine orders
 //! them): every RECEIVE matches exactly one earlier SEND (sender, msg_clock, receiver), no
 //! sooner than the smallest network delay; no message is received twice; with no network
-//! delay the queues are replayed exactly (FIFO order and every `queue_len`), otherwise
-//! `queue_len` is bounded by the messages outstanding; at the end, per machine,
+//! delay the queues are replayed exactly (FIFO order and every `queue_len`); with a delay,
+//! `queue_len` lies between the messages that must have landed (sent at least the largest
+//! delay ago, not yet received) and those that may have (the smallest delay), and a machine
+//! does not act idle while a message must have landed; at the end, per machine,
 //! messages sent to it = received + still queued + in flight, against `summary.json`.
 //! The clock condition (a happens-before b implies C(a) < C(b)) is verified with vector
 //! clocks computed from the logs, for up to [`VECTOR_CLOCK_MAX_MACHINES`] machines.
@@ -226,6 +228,9 @@ struct Lane<R: Read> {
     last_time: Option<u64>,
     last_clock: LamportTime,
     last_was_send: bool,
+    /// Messages the last row says are still waiting after it (a RECEIVE's `queue_len`
+    /// without the one taken; 0 after SEND and INTERNAL).
+    left_waiting: u64,
     /// Index and instant of the tick the last row belonged to.
     tick: Option<(u64, u64)>,
     /// Messages in the queue, in arrival order (exact only without network delay).
@@ -234,6 +239,69 @@ struct Lane<R: Read> {
     received: u64,
     sent_messages: u64,
     past: Option<Past>,
+    /// With a network delay: what the smallest and largest delay say has landed.
+    arrivals: Arrivals,
+}
+
+/// With a network delay (queues not replayed exactly), which messages to a machine must or
+/// may have landed by its current row: a message sent at `s` lands at `s + d` with `d`
+/// between the smallest and the largest delay, before any tick at that instant. Memory is
+/// the messages sent within the last (largest) delay.
+#[derive(Debug, Default)]
+struct Arrivals {
+    /// Send instants of messages to this machine not yet counted in `may_have_landed`.
+    within_min: VecDeque<u64>,
+    /// Messages to this machine sent at least the smallest delay ago.
+    may_have_landed: u64,
+    /// Send instants of messages to this machine not yet counted in `must_have_landed`
+    /// (kept only when the delay is bounded).
+    within_max: VecDeque<u64>,
+    /// Messages to this machine sent at least the largest delay ago.
+    must_have_landed: u64,
+    /// Send instants of received messages not yet counted in `received_landed`.
+    received_recent: BinaryHeap<Reverse<u64>>,
+    /// Received messages sent at least the largest delay ago.
+    received_landed: u64,
+}
+
+impl Arrivals {
+    /// Moves the window to a row at `now`.
+    fn advance(&mut self, now: u64, min: u64, max: Option<u64>) {
+        if let Some(t) = now.checked_sub(min) {
+            while self.within_min.front().is_some_and(|&s| s <= t) {
+                self.within_min.pop_front();
+                self.may_have_landed += 1;
+            }
+        }
+        if let Some(t) = max.and_then(|max| now.checked_sub(max)) {
+            while self.within_max.front().is_some_and(|&s| s <= t) {
+                self.within_max.pop_front();
+                self.must_have_landed += 1;
+            }
+            while self.received_recent.peek().is_some_and(|&Reverse(s)| s <= t) {
+                self.received_recent.pop();
+                self.received_landed += 1;
+            }
+        }
+    }
+
+    fn sent(&mut self, at: u64, bounded: bool) {
+        self.within_min.push_back(at);
+        if bounded {
+            self.within_max.push_back(at);
+        }
+    }
+
+    fn received(&mut self, sent_at: u64, bounded: bool) {
+        if bounded {
+            self.received_recent.push(Reverse(sent_at));
+        }
+    }
+
+    /// Messages not yet received that must be in the queue by now (largest delay).
+    fn must_be_waiting(&self) -> u64 {
+        self.must_have_landed.saturating_sub(self.received_landed)
+    }
 }
 
 /// Checks streams of rows, one per machine (in id order), against the rules above.
@@ -250,6 +318,8 @@ struct Checker<'a, R: Read> {
     last_received: Option<Vec<Option<LamportTime>>>,
     exact_queues: bool,
     min_delay: u64,
+    /// The largest network delay, when it is bounded.
+    max_delay: Option<u64>,
     report: Report,
 }
 
@@ -267,19 +337,21 @@ impl<'a, R: Read> Checker<'a, R> {
                 last_time: None,
                 last_clock: 0,
                 last_was_send: false,
+                left_waiting: 0,
                 tick: None,
                 queue: VecDeque::new(),
                 addressed: 0,
                 received: 0,
                 sent_messages: 0,
                 past: vector_clocks.then(|| Past { counts: vec![0; n as usize], clocks: vec![0; n as usize] }),
+                arrivals: Arrivals::default(),
             })
             .collect();
-        let (exact_queues, min_delay) = match ctx.scenario.as_ref().map(|s| s.network_delay) {
-            Some(NetworkDelay::NoDelay) => (true, 0),
-            Some(NetworkDelay::Fixed(d)) => (false, d.as_nanos()),
-            Some(NetworkDelay::Uniform { min, .. }) => (false, min.as_nanos()),
-            Some(NetworkDelay::Exponential { .. }) | None => (false, 0),
+        let (exact_queues, min_delay, max_delay) = match ctx.scenario.as_ref().map(|s| s.network_delay) {
+            Some(NetworkDelay::NoDelay) => (true, 0, Some(0)),
+            Some(NetworkDelay::Fixed(d)) => (false, d.as_nanos(), Some(d.as_nanos())),
+            Some(NetworkDelay::Uniform { min, max }) => (false, min.as_nanos(), Some(max.as_nanos())),
+            Some(NetworkDelay::Exponential { .. }) | None => (false, 0, None),
         };
         let mut report = Report { machines: n, ..Report::default() };
         report.checks.push("per-machine clock rules (IR1, IR2) and time order");
@@ -287,7 +359,9 @@ impl<'a, R: Read> Checker<'a, R> {
         if exact_queues {
             report.checks.push("FIFO queues and every queue_len, replayed exactly (no network delay)");
         } else {
-            report.checks.push("queue_len bounded by the messages outstanding (delay: exact queues unknown)");
+            report
+                .checks
+                .push("queue_len bounded by the messages that may / must have landed (delay: exact queues unknown)");
         }
         if vector_clocks {
             report.checks.push("clock condition with vector clocks");
@@ -300,6 +374,7 @@ impl<'a, R: Read> Checker<'a, R> {
             last_received: (n <= PAIR_TRACKING_MAX_MACHINES).then(|| vec![None; (n * n) as usize]),
             exact_queues,
             min_delay,
+            max_delay,
             report,
         }
     }
@@ -350,6 +425,9 @@ impl<'a, R: Read> Checker<'a, R> {
             self.violation(id, line, format!("sim_time goes back: {} after {}", SimTime(row.sim_nanos), SimTime(prev)));
         }
         self.check_tick(id, &row);
+        if !self.exact_queues {
+            self.lanes[id as usize].arrivals.advance(row.sim_nanos, self.min_delay, self.max_delay);
+        }
         match row.event {
             EventType::Internal => {
                 self.report.internals += 1;
@@ -379,12 +457,17 @@ impl<'a, R: Read> Checker<'a, R> {
             past.counts[id as usize] += 1;
             past.clocks[id as usize] = row.clock;
         }
+        let before_take = self.before_take();
         let lane = &mut self.lanes[id as usize];
         lane.rows += 1;
         lane.last_line = line;
         lane.last_time = Some(row.sim_nanos.max(prev_time.unwrap_or(0)));
         lane.last_clock = row.clock;
         lane.last_was_send = row.event == EventType::Send;
+        lane.left_waiting = match row.event {
+            EventType::Receive => row.queue_len.saturating_sub(u64::from(before_take)),
+            _ => 0,
+        };
     }
 
     /// One event per tick at the scheduled instants (when the scenario is known).
@@ -448,6 +531,24 @@ impl<'a, R: Read> Checker<'a, R> {
         if self.exact_queues && waiting > 0 {
             self.violation(id, row.line, format!("{waiting} message(s) were waiting, so this tick must be a RECEIVE"));
         }
+        let lane = &self.lanes[id as usize];
+        let (left, landed, previous) = (lane.left_waiting, lane.arrivals.must_be_waiting(), lane.last_line);
+        if !self.exact_queues && left > 0 {
+            self.violation(
+                id,
+                row.line,
+                format!("line {previous} left {left} message(s) waiting, so this tick must be a RECEIVE"),
+            );
+        } else if let (false, Some(max), 1..) = (self.exact_queues, self.max_delay, landed) {
+            self.violation(
+                id,
+                row.line,
+                format!(
+                    "{landed} message(s) to this machine, sent at least the largest delay ({max}ns) ago, have landed \
+                     and are not received, so this tick must be a RECEIVE"
+                ),
+            );
+        }
     }
 
     fn send(&mut self, id: MachineId, row: &LogRow, prev_clock: LamportTime) {
@@ -505,6 +606,8 @@ impl<'a, R: Read> Checker<'a, R> {
             receiver.addressed += 1;
             if self.exact_queues {
                 receiver.queue.push_back((id, msg_clock));
+            } else {
+                receiver.arrivals.sent(row.sim_nanos, self.max_delay.is_some());
             }
         }
     }
@@ -570,7 +673,12 @@ impl<'a, R: Read> Checker<'a, R> {
             let slot = &mut v[(from * self.n + id) as usize];
             *slot = Some(slot.map_or(msg_clock, |c| c.max(msg_clock)));
         }
-        self.lanes[id as usize].received += 1;
+        let lane = &mut self.lanes[id as usize];
+        lane.received += 1;
+        if !self.exact_queues {
+            lane.arrivals.received(pending.sent_at, self.max_delay.is_some());
+            lane.arrivals.advance(row.sim_nanos, self.min_delay, self.max_delay);
+        }
         if row.clock <= pending.send_clock {
             self.report.receive_not_after_send += 1;
         }
@@ -607,10 +715,14 @@ impl<'a, R: Read> Checker<'a, R> {
         }
     }
 
+    /// Whether a RECEIVE's `queue_len` counts the message it takes.
+    fn before_take(&self) -> bool {
+        self.ctx.scenario.as_ref().is_some_and(|s| s.semantics.receive_queue_len == ReceiveQueueLen::BeforeTake)
+    }
+
     /// Replays the queue (no delay) or bounds `queue_len` (with delay) at a RECEIVE.
     fn check_queue_len(&mut self, id: MachineId, row: &LogRow, message: Option<(MachineId, LamportTime)>) {
-        let before_take =
-            self.ctx.scenario.as_ref().is_some_and(|s| s.semantics.receive_queue_len == ReceiveQueueLen::BeforeTake);
+        let before_take = self.before_take();
         let lane = &mut self.lanes[id as usize];
         if self.exact_queues {
             let Some(message) = message else { return };
@@ -635,16 +747,38 @@ impl<'a, R: Read> Checker<'a, R> {
                 );
             }
         } else {
-            let outstanding = lane.addressed - lane.received + u64::from(before_take);
-            if row.queue_len > outstanding {
-                self.violation(
-                    id,
-                    row.line,
-                    format!(
-                        "queue_len {}, but only {outstanding} message(s) to this machine were outstanding",
-                        row.queue_len
-                    ),
-                );
+            let extra = u64::from(before_take);
+            let outstanding = lane.addressed - lane.received + extra;
+            // Sent at least the smallest delay ago: may be waiting; the largest: must be.
+            let may = lane.arrivals.may_have_landed.saturating_sub(lane.received) + extra;
+            let must = lane.arrivals.must_be_waiting() + extra;
+            let (min, queue_len) = (self.min_delay, row.queue_len);
+            let when = if before_take { "before" } else { "after" };
+            let reason = if queue_len > outstanding {
+                Some(format!(
+                    "queue_len {queue_len}, but only {outstanding} message(s) to this machine were outstanding"
+                ))
+            } else if queue_len > may {
+                Some(format!(
+                    "queue_len {queue_len}, but at most {may} message(s) can have been waiting {when} the take: the \
+                     other messages to this machine were sent less than the smallest delay ({min}ns) ago"
+                ))
+            } else if queue_len.saturating_sub(extra) + 1 < lane.left_waiting {
+                Some(format!(
+                    "queue_len {queue_len}, but line {} left {} message(s) waiting and a RECEIVE takes only one",
+                    lane.last_line, lane.left_waiting
+                ))
+            } else if queue_len < must {
+                Some(format!(
+                    "queue_len {queue_len}, but at least {must} message(s) were waiting {when} the take: messages to \
+                     this machine sent at least the largest delay ({}ns) ago have landed",
+                    self.max_delay.unwrap_or(0)
+                ))
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                self.violation(id, row.line, reason);
             }
         }
     }
@@ -749,5 +883,52 @@ mod tests {
         let report = check_memory_run(&run, &s).unwrap();
         let first = &report.violations[0];
         assert_eq!((first.file.as_str(), first.line), ("machine-1.csv", Some(11)), "{first}");
+    }
+
+    #[test]
+    fn with_a_bounded_delay_landed_messages_must_be_waiting() {
+        let s = resolved("(rates: Each([1, 6, 6]), duration: \"30s\", seed: 4, network_delay: Fixed(\"200ms\"))");
+        let run = run_in_memory(&s);
+        let lines: Vec<Vec<String>> = String::from_utf8(run.logs[0].clone())
+            .unwrap()
+            .lines()
+            .map(|l| l.split(',').map(String::from).collect())
+            .collect();
+        // A RECEIVE of the slow machine that leaves two or more messages waiting, and the next
+        // RECEIVE (index = line - 1).
+        let i = (1..lines.len() - 1)
+            .find(|&i| lines[i][3] == "RECEIVE" && lines[i][5].parse::<u64>().unwrap() >= 2)
+            .expect("the slow machine queues");
+        let check = |lines: &[Vec<String>]| {
+            let mut run = run.clone();
+            run.logs[0] = lines.iter().map(|f| f.join(",") + "\n").collect::<String>().into_bytes();
+            check_memory_run(&run, &s).unwrap()
+        };
+        assert!(check(&lines).passed());
+        // One fewer waiting than the messages sent at least the (fixed) delay ago.
+        let mut fewer = lines.clone();
+        fewer[i][5] = (fewer[i][5].parse::<u64>().unwrap() - 1).to_string();
+        let v = &check(&fewer).violations[0];
+        assert_eq!(v.line, Some(i as u64 + 1), "{v}");
+        assert!(v.reason.contains("largest delay"), "{v}");
+        // The next tick acts idle (an INTERNAL event) though those messages have landed.
+        let mut idle = lines.clone();
+        let clock = idle[i][4].parse::<u64>().unwrap() + 1;
+        idle[i + 1][3..].clone_from_slice(&[
+            "INTERNAL".into(),
+            clock.to_string(),
+            "0".into(),
+            String::new(),
+            String::new(),
+        ]);
+        let v = &check(&idle).violations[0];
+        assert_eq!(v.line, Some(i as u64 + 2), "{v}");
+        assert!(v.reason.contains("must be a RECEIVE"), "{v}");
+        // The next RECEIVE says its queue is empty: a RECEIVE takes only one message.
+        let mut emptied = lines.clone();
+        emptied[i + 1][5] = "0".into();
+        let v = &check(&emptied).violations[0];
+        assert_eq!(v.line, Some(i as u64 + 2), "{v}");
+        assert!(v.reason.contains("takes only one"), "{v}");
     }
 }

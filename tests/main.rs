@@ -7,4 +7,5 @@ mod cli;
 mod determinism;
 mod golden;
 mod malformed;
+mod mutation;
 mod scenarios;
