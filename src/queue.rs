@@ -70,19 +70,27 @@ impl TickQueue for HeapTickQueue {
 /// Up to this many machines a linear scan beats a heap (`benches/yardstick.rs`).
 pub const SCAN_MAX_MACHINES: usize = 8;
 
-/// [`TickQueue`] as an unsorted array with the earliest entry cached: a scan of a few
-/// entries per tick, no sifting. For a handful of machines.
+/// [`TickQueue`] as one time per machine, indexed by machine id (`u64::MAX` once a machine
+/// is done), with the earliest cached: a branch-light scan of a few times per tick, no
+/// sifting. Scanning in id order and keeping the first strictly smaller time gives the tie
+/// rule for free. For a handful of machines. (A tick is never at `u64::MAX` ns: run
+/// lengths are limited to [`crate::scenario::MAX_DURATION`].)
 #[derive(Debug, Default, Clone)]
 pub struct ScanTickQueue {
-    entries: Vec<(SimTime, MachineId)>,
+    times: Vec<u64>,
     top: usize,
 }
 
+const DONE: u64 = u64::MAX;
+
 impl ScanTickQueue {
+    #[inline]
     fn find_top(&mut self) {
         let mut top = 0;
-        for (i, entry) in self.entries.iter().enumerate().skip(1) {
-            if *entry < self.entries[top] {
+        let mut best = DONE;
+        for (i, &t) in self.times.iter().enumerate() {
+            if t < best {
+                best = t;
                 top = i;
             }
         }
@@ -92,29 +100,30 @@ impl ScanTickQueue {
 
 impl TickQueue for ScanTickQueue {
     fn with_capacity(machines: usize) -> Self {
-        ScanTickQueue { entries: Vec::with_capacity(machines), top: 0 }
+        ScanTickQueue { times: Vec::with_capacity(machines), top: 0 }
     }
 
     fn push(&mut self, at: SimTime, machine: MachineId) {
-        self.entries.push((at, machine));
+        let slot = machine as usize;
+        if self.times.len() <= slot {
+            self.times.resize(slot + 1, DONE);
+        }
+        self.times[slot] = at.as_nanos();
         self.find_top();
     }
 
     #[inline]
     fn peek(&self) -> Option<(SimTime, MachineId)> {
-        self.entries.get(self.top).copied()
+        let t = *self.times.get(self.top)?;
+        (t != DONE).then_some((SimTime(t), self.top as MachineId))
     }
 
     #[inline]
     fn advance_top(&mut self, next: Option<SimTime>) {
-        match next {
-            Some(at) if self.top < self.entries.len() => self.entries[self.top].0 = at,
-            Some(_) => return,
-            None if self.top < self.entries.len() => {
-                self.entries.swap_remove(self.top);
-            }
-            None => return,
+        if self.times.get(self.top).is_none_or(|&t| t == DONE) {
+            return;
         }
+        self.times[self.top] = next.map_or(DONE, SimTime::as_nanos);
         self.find_top();
     }
 }

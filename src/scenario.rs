@@ -16,6 +16,9 @@ use crate::time::{min_tick_gap, SimDuration, NANOS_PER_SEC};
 pub const MAX_SCENARIO_BYTES: u64 = 1024 * 1024;
 /// Largest machine count a scenario may ask for.
 pub const MAX_MACHINES: u32 = 100_000;
+/// Longest run: a million hours (114 years), so that no tick time, jitter included, comes
+/// near the end of 64-bit nanoseconds.
+pub const MAX_DURATION: SimDuration = SimDuration(1_000_000 * 3600 * NANOS_PER_SEC);
 /// Largest clock rate, in ticks per simulated second.
 pub const MAX_RATE: u32 = 1_000_000;
 
@@ -544,6 +547,12 @@ impl Scenario {
         }
         if self.duration == SimDuration::ZERO {
             return Err(invalid("duration", "duration must be longer than 0s".into()));
+        }
+        if self.duration > MAX_DURATION {
+            return Err(invalid(
+                "duration",
+                format!("duration {} is longer than the limit of 1000000h", self.duration),
+            ));
         }
         if self.queue_limit == 0 {
             return Err(invalid("queue_limit", "queue_limit must be at least 1 message".into()));
