@@ -11,7 +11,7 @@
 //! - `runs/run-<r>/` (with `--logs` only): each run's folder, as `lamport-sim run` writes it.
 
 use std::fs;
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -489,17 +489,7 @@ fn write_text(path: &Path, text: &str) -> Result<(), BatchError> {
 }
 
 fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), BatchError> {
-    let tmp = path.with_extension("tmp");
-    let result = (|| -> io::Result<()> {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        file_error(path, e)
-    })
+    crate::rundir::write_atomically(path, bytes).map_err(|e| file_error(path, e))
 }
 
 /// The files a batch writes, `batch.json` (the completion mark) first to go.

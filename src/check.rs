@@ -24,13 +24,12 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::fmt;
-use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::Read;
 use std::path::Path;
 use std::rc::Rc;
 
 use crate::event::{LamportTime, MachineId};
-use crate::logread::{EventType, LogReader, LogRow, ReadError};
+use crate::logread::{open_logs, EventType, LogReader, LogRow, MergedLogs, ReadError};
 use crate::logs::log_file_name;
 use crate::rundir::{SCENARIO_FILE, SUMMARY_FILE};
 use crate::scenario::{
@@ -152,18 +151,7 @@ pub fn check_dir(dir: &Path, max_reported: usize) -> Result<Report, CheckError> 
         Some(s) => s.machines.len() as u32,
         None => count_logs(dir)?,
     };
-    let mut readers = Vec::with_capacity(machines as usize);
-    for id in 0..machines {
-        let name = log_file_name(id);
-        let path = dir.join(&name);
-        let file = File::open(&path).map_err(|e| ReadError {
-            file: name.clone(),
-            line: 0,
-            message: format!("cannot open: {e}"),
-        })?;
-        readers.push(LogReader::new(&name, BufReader::with_capacity(1 << 16, file))?);
-    }
-    check_logs(readers, &CheckContext { scenario, summary, max_reported })
+    check_logs(open_logs(dir, machines, false)?, &CheckContext { scenario, summary, max_reported })
 }
 
 /// Checks a run kept in memory ([`crate::runner::run_in_memory`]) against its scenario and
@@ -220,9 +208,7 @@ struct Pending {
 
 /// One machine's progress through its log.
 #[derive(Debug)]
-struct Lane<R: Read> {
-    reader: LogReader<R>,
-    head: Option<LogRow>,
+struct Lane {
     rows: u64,
     last_line: u64,
     last_time: Option<u64>,
@@ -306,12 +292,16 @@ impl Arrivals {
 
 /// Checks streams of rows, one per machine (in id order), against the rules above.
 pub fn check_logs<R: Read>(readers: Vec<LogReader<R>>, ctx: &CheckContext) -> Result<Report, CheckError> {
-    Checker::new(readers, ctx).run()
+    let files = readers.iter().map(|r| r.file().to_string()).collect();
+    let logs = MergedLogs::new(readers)?;
+    Checker::new(files, ctx).run(logs)
 }
 
-struct Checker<'a, R: Read> {
+struct Checker<'a> {
     ctx: &'a CheckContext,
-    lanes: Vec<Lane<R>>,
+    /// Each machine's log name, for violations.
+    files: Vec<String>,
+    lanes: Vec<Lane>,
     n: u32,
     pending: HashMap<(MachineId, LamportTime, MachineId), Pending>,
     /// Last msg_clock received per (sender, receiver), to name a second receive.
@@ -323,15 +313,12 @@ struct Checker<'a, R: Read> {
     report: Report,
 }
 
-impl<'a, R: Read> Checker<'a, R> {
-    fn new(readers: Vec<LogReader<R>>, ctx: &'a CheckContext) -> Self {
-        let n = readers.len() as u32;
+impl<'a> Checker<'a> {
+    fn new(files: Vec<String>, ctx: &'a CheckContext) -> Self {
+        let n = files.len() as u32;
         let vector_clocks = n <= VECTOR_CLOCK_MAX_MACHINES;
-        let lanes = readers
-            .into_iter()
-            .map(|reader| Lane {
-                reader,
-                head: None,
+        let lanes = (0..n)
+            .map(|_| Lane {
                 rows: 0,
                 last_line: 1,
                 last_time: None,
@@ -368,6 +355,7 @@ impl<'a, R: Read> Checker<'a, R> {
         }
         Checker {
             ctx,
+            files,
             lanes,
             n,
             pending: HashMap::new(),
@@ -382,26 +370,13 @@ impl<'a, R: Read> Checker<'a, R> {
     fn violation(&mut self, machine: MachineId, line: u64, reason: String) {
         self.report.violation_count += 1;
         if self.report.violations.len() < self.ctx.max_reported {
-            let file = self.lanes[machine as usize].reader.file().to_string();
+            let file = self.files[machine as usize].clone();
             self.report.violations.push(Violation { file, line: Some(line), reason });
         }
     }
 
-    fn run(mut self) -> Result<Report, CheckError> {
-        let mut order = BinaryHeap::new();
-        for id in 0..self.n {
-            if let Some(row) = self.lanes[id as usize].reader.next_row()? {
-                order.push(Reverse((row.sim_nanos, id, row.line)));
-                self.lanes[id as usize].head = Some(row);
-            }
-        }
-        while let Some(Reverse((_, id, _))) = order.pop() {
-            let lane = &mut self.lanes[id as usize];
-            let row = lane.head.take().expect("a queued lane has a head row");
-            if let Some(next) = lane.reader.next_row()? {
-                order.push(Reverse((next.sim_nanos, id, next.line)));
-                lane.head = Some(next);
-            }
+    fn run<R: Read>(mut self, mut logs: MergedLogs<R>) -> Result<Report, CheckError> {
+        while let Some((id, row)) = logs.next_row()? {
             self.row(id, row);
         }
         self.finish();

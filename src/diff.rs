@@ -142,8 +142,8 @@ fn same_event(a: &(MachineId, LogRow), b: &(MachineId, LogRow)) -> bool {
 /// Compares the runs in folders `a` and `b`.
 pub fn diff_dirs(a: &Path, b: &Path) -> Result<DiffOutcome, CheckError> {
     let (na, nb) = (count_logs(a)?, count_logs(b)?);
-    let mut la = MergedLogs::new(open_logs(a, na)?)?;
-    let mut lb = MergedLogs::new(open_logs(b, nb)?)?;
+    let mut la = MergedLogs::new(open_logs(a, na, true)?)?;
+    let mut lb = MergedLogs::new(open_logs(b, nb, true)?)?;
     let causal = na.max(nb) as usize <= CAUSAL_PAST_MAX_MACHINES;
     let mut ta = causal.then(|| CausalTracker::new(na as usize));
     let mut tb = causal.then(|| CausalTracker::new(nb as usize));

@@ -184,21 +184,24 @@ impl<R: Read> MergedLogs<R> {
     }
 }
 
-/// Opens `machine-0.csv` .. `machine-<n-1>.csv` in `dir`.
+/// Opens `machine-0.csv` .. `machine-<n-1>.csv` in `dir`, named in errors by their path
+/// (`with_dir`) or by their file name alone.
 pub fn open_logs(
     dir: &std::path::Path,
     n: u32,
+    with_dir: bool,
 ) -> Result<Vec<LogReader<std::io::BufReader<std::fs::File>>>, ReadError> {
     (0..n)
         .map(|id| {
             let name = crate::logs::log_file_name(id);
             let path = dir.join(&name);
+            let label = if with_dir { path.display().to_string() } else { name };
             let file = std::fs::File::open(&path).map_err(|e| ReadError {
-                file: path.display().to_string(),
+                file: label.clone(),
                 line: 0,
                 message: format!("cannot open: {e}"),
             })?;
-            LogReader::new(&path.display().to_string(), std::io::BufReader::with_capacity(1 << 16, file))
+            LogReader::new(&label, std::io::BufReader::with_capacity(1 << 16, file))
         })
         .collect()
 }

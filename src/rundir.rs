@@ -91,24 +91,27 @@ impl RunDir {
 
     /// Writes `scenario.ron` (first, so even an interrupted run can be replayed).
     pub fn write_scenario(&self, scenario: &Resolved) -> Result<(), RunDirError> {
-        write_atomically(&self.path.join(SCENARIO_FILE), scenario.to_ron().as_bytes())
+        let path = self.path.join(SCENARIO_FILE);
+        write_atomically(&path, scenario.to_ron().as_bytes()).map_err(io_at(&path))
     }
 
     /// Writes `summary.json`, marking the run complete.
     pub fn write_summary(&self, summary: &Summary) -> Result<(), RunDirError> {
-        write_atomically(&self.path.join(SUMMARY_FILE), summary.to_json().as_bytes())
+        let path = self.path.join(SUMMARY_FILE);
+        write_atomically(&path, summary.to_json().as_bytes()).map_err(io_at(&path))
     }
 
     /// Writes `INCOMPLETE` with the reason, marking the run as stopped early.
     pub fn mark_incomplete(&self, reason: &str) -> Result<(), RunDirError> {
         let text = format!("this run did not complete: {reason}\nits logs hold the events up to that point; summary.json was not written\n");
-        write_atomically(&self.path.join(INCOMPLETE_FILE), text.as_bytes())
+        let path = self.path.join(INCOMPLETE_FILE);
+        write_atomically(&path, text.as_bytes()).map_err(io_at(&path))
     }
 }
 
 /// Writes `bytes` to a temporary name, syncs, then renames over `path`: readers see the old
 /// file or the whole new one, never half of it.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), RunDirError> {
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     use std::io::Write;
     let tmp = path.with_extension("tmp");
     let result = (|| {
@@ -120,7 +123,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), RunDirError> {
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
-    result.map_err(io_at(path))
+    result
 }
 
 /// Removes what a run writes: summary first, then the marker, scenario and logs.
