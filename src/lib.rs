@@ -6,7 +6,10 @@
 //!
 //! Data flows one way: [`scenario`] (what to run) → [`engine`] (the only code that
 //! mutates simulation state) → [`event::EventSink`]s ([`logs`], [`summary`],
-//! [`fingerprint`]) → the run directory ([`rundir`], [`runner`]).
+//! [`fingerprint`], [`metrics`]) → the run directory ([`rundir`], [`runner`]) → what reads
+//! logs afterwards ([`logread`], [`check`], [`diff`]). Batch experiments ([`sweep`],
+//! [`batch`]) run many scenarios through the same engine and sinks; [`predict`] is the
+//! analytical model they are compared with.
 //!
 //! ```
 //! use lamport_sim::{engine::Simulation, scenario::{Fresh, Scenario, StartTime}, summary::Stats};
@@ -45,6 +48,7 @@ pub mod diff;
 pub mod engine;
 pub mod event;
 pub mod fingerprint;
+pub mod fuzz_support;
 pub mod logread;
 pub mod logs;
 pub mod metrics;
