@@ -8,4 +8,5 @@ mod determinism;
 mod golden;
 mod malformed;
 mod mutation;
+mod properties;
 mod scenarios;
