@@ -103,6 +103,9 @@ fn logs_flag_writes_checkable_run_folders_and_leaves_the_tables_unchanged() -> T
     }
     // --force replaces the batch, run folders included.
     lamport_sim(tmp.path()).args(["batch", "sweep.ron", "--quiet", "--logs", "--out", "logged"]).assert().code(2);
-    lamport_sim(tmp.path()).args(["batch", "sweep.ron", "--quiet", "--logs", "--force", "--out", "logged"]).assert().success();
+    lamport_sim(tmp.path())
+        .args(["batch", "sweep.ron", "--quiet", "--logs", "--force", "--out", "logged"])
+        .assert()
+        .success();
     Ok(())
 }
