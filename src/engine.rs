@@ -18,7 +18,7 @@ use std::io;
 
 use crate::clock;
 use crate::event::{Event, EventKind, EventSink, LamportTime, MachineId};
-use crate::queue::{AutoTickQueue, TickQueue};
+use crate::queue::{HeapTickQueue, TickQueue};
 use crate::rng::{SimRng, StreamPurpose};
 use crate::scenario::{
     MessageClock, MulticastClock, NetworkDelay, ReceiveQueueLen, Resolved, SendAllTargets, TickJitter,
@@ -103,7 +103,7 @@ pub struct MachineState {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
-pub struct Simulation<Q: TickQueue = AutoTickQueue> {
+pub struct Simulation<Q: TickQueue = HeapTickQueue> {
     machines: Vec<Machine>,
     queues: Vec<VecDeque<Message>>,
     in_flight_to: Vec<u64>,
@@ -128,7 +128,7 @@ pub struct Simulation<Q: TickQueue = AutoTickQueue> {
     events: u64,
 }
 
-impl Simulation<AutoTickQueue> {
+impl Simulation<HeapTickQueue> {
     /// A simulation at time zero, using the default tick queue.
     pub fn new(scenario: &Resolved) -> Self {
         Self::with_queue(scenario)
