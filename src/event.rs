@@ -43,6 +43,39 @@ impl EventKind<'_> {
     }
 }
 
+/// Rows of one machine by type, and messages sent: the counts every statistics sink keeps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KindCounts {
+    /// SEND rows.
+    pub sends: u64,
+    /// RECEIVE rows.
+    pub receives: u64,
+    /// INTERNAL rows.
+    pub internals: u64,
+    /// Messages sent (a SEND to two machines counts two).
+    pub messages_sent: u64,
+}
+
+impl KindCounts {
+    /// Counts one event.
+    #[inline]
+    pub fn count(&mut self, kind: &EventKind<'_>) {
+        match kind {
+            EventKind::Send { to, .. } => {
+                self.sends += 1;
+                self.messages_sent += to.len() as u64;
+            }
+            EventKind::Receive { .. } => self.receives += 1,
+            EventKind::Internal => self.internals += 1,
+        }
+    }
+
+    /// All rows.
+    pub fn total(&self) -> u64 {
+        self.sends + self.receives + self.internals
+    }
+}
+
 /// One event of one machine: exactly one row of that machine's log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Event<'a> {

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::io;
 
 use crate::engine::Simulation;
-use crate::event::{Event, EventKind, EventSink};
+use crate::event::{Event, EventKind, EventSink, KindCounts};
 use crate::queue::TickQueue;
 use crate::time::NANOS_PER_SEC;
 
@@ -134,10 +134,7 @@ impl Slope {
 /// Running metrics of one machine.
 #[derive(Debug, Clone, Default)]
 struct MachineTally {
-    sends: u64,
-    receives: u64,
-    internals: u64,
-    messages_sent: u64,
+    counts: KindCounts,
     clock: u64,
     jumps: Histogram,
     lag_sum: u128,
@@ -183,9 +180,9 @@ impl Metrics {
                 MachineMetrics {
                     rate: end.rate,
                     ticks: end.ticks,
-                    sends: t.sends,
-                    receives: t.receives,
-                    internals: t.internals,
+                    sends: t.counts.sends,
+                    receives: t.counts.receives,
+                    internals: t.counts.internals,
                     final_clock: end.clock,
                     jump_mean: t.jumps.mean(),
                     jump_p50: t.jumps.quantile(0.5),
@@ -197,8 +194,8 @@ impl Metrics {
                     queue_max: t.queue_max,
                     queue_final: end.queued,
                     queue_growth_per_min: t.queue_trend.slope() * 60_000.0,
-                    messages_sent: t.messages_sent,
-                    messages_received: t.receives,
+                    messages_sent: t.counts.messages_sent,
+                    messages_received: t.counts.receives,
                     messages_left: end.queued + end.in_flight_to,
                 }
             })
@@ -217,16 +214,9 @@ impl EventSink for Metrics {
         let t = &mut self.machines[e.machine as usize];
         let before = t.clock;
         t.clock = e.clock;
-        match e.kind {
-            EventKind::Send { to, .. } => {
-                t.sends += 1;
-                t.messages_sent += to.len() as u64;
-            }
-            EventKind::Receive { .. } => {
-                t.receives += 1;
-                t.jumps.add(e.clock - before);
-            }
-            EventKind::Internal => t.internals += 1,
+        t.counts.count(&e.kind);
+        if let EventKind::Receive { .. } = e.kind {
+            t.jumps.add(e.clock - before);
         }
         t.events += 1;
         t.queue_sum += u128::from(e.queue_len);

@@ -6,7 +6,7 @@ use std::io;
 use serde::Serialize;
 
 use crate::engine::{MachineState, Simulation};
-use crate::event::{Event, EventKind, EventSink, MachineId};
+use crate::event::{Event, EventKind, EventSink, KindCounts, MachineId};
 use crate::queue::TickQueue;
 use crate::scenario::Resolved;
 
@@ -16,10 +16,7 @@ pub const SUMMARY_SCHEMA_VERSION: u32 = 1;
 /// Running counts for one machine.
 #[derive(Debug, Clone, Default)]
 struct Tally {
-    sends: u64,
-    receives: u64,
-    internals: u64,
-    messages_sent: u64,
+    counts: KindCounts,
     last_clock: u64,
     max_clock_jump: u64,
     receive_jump_total: u64,
@@ -47,16 +44,9 @@ impl EventSink for Stats {
         t.last_clock = e.clock;
         t.max_clock_jump = t.max_clock_jump.max(jump);
         t.max_queue_len = t.max_queue_len.max(e.queue_len);
-        match e.kind {
-            EventKind::Send { to, .. } => {
-                t.sends += 1;
-                t.messages_sent += to.len() as u64;
-            }
-            EventKind::Receive { .. } => {
-                t.receives += 1;
-                t.receive_jump_total += jump;
-            }
-            EventKind::Internal => t.internals += 1,
+        t.counts.count(&e.kind);
+        if let EventKind::Receive { .. } = e.kind {
+            t.receive_jump_total += jump;
         }
         Ok(())
     }
@@ -215,17 +205,17 @@ fn machine_summary(id: MachineId, t: &Tally, end: &MachineState, minutes: f64) -
         phase: end.phase.to_string(),
         ticks: end.ticks,
         events: EventCounts {
-            send: t.sends,
-            receive: t.receives,
-            internal: t.internals,
-            total: t.sends + t.receives + t.internals,
+            send: t.counts.sends,
+            receive: t.counts.receives,
+            internal: t.counts.internals,
+            total: t.counts.total(),
         },
         final_clock: end.clock,
         max_clock_jump: t.max_clock_jump,
-        mean_receive_jump: (t.receives > 0).then(|| t.receive_jump_total as f64 / t.receives as f64),
+        mean_receive_jump: (t.counts.receives > 0).then(|| t.receive_jump_total as f64 / t.counts.receives as f64),
         max_queue_len: t.max_queue_len,
-        messages_sent: t.messages_sent,
-        messages_received: t.receives,
+        messages_sent: t.counts.messages_sent,
+        messages_received: t.counts.receives,
         queued_at_end: end.queued,
         in_flight_at_end: end.in_flight_to,
         queue_growth_per_min: end.queued as f64 / minutes,
