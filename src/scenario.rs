@@ -368,7 +368,12 @@ impl TryFrom<String> for StartTime {
         let parsed = chrono::NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M:%S%.f").map_err(|e| {
             format!("invalid start_time {text:?}: {e} (expected \"YYYY-MM-DD HH:MM:SS.ffffff\", like \"2026-11-25 18:40:23.000000\")")
         })?;
-        use chrono::Datelike;
+        use chrono::{Datelike, Timelike};
+        // chrono reads second 60 as a leap second; a run's clock has none, and it would roll
+        // over into the next minute (even the next year) when written back.
+        if parsed.nanosecond() >= 1_000_000_000 {
+            return Err(format!("start_time {text:?} has second 60; seconds run from 00 to 59"));
+        }
         if !(1970..=MAX_START_YEAR).contains(&parsed.year()) {
             return Err(format!("start_time {text:?} must be between the years 1970 and {MAX_START_YEAR}"));
         }

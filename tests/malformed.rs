@@ -177,6 +177,7 @@ const CORPUS: &[(&str, &[&str])] = &[
     ("49_machines_over_u32.ron", &["49_machines_over_u32.ron:3:15: Integer is out of bounds"]),
     ("50_phase_not_a_list.ron", &["50_phase_not_a_list.ron:4:21: Expected opening `[`"]),
     ("51_queue_limit_zero.ron", &["51_queue_limit_zero.ron:3:5: queue_limit must be at least 1 message"]),
+    ("52_start_time_leap_second.ron", &["52_start_time_leap_second.ron:3:18: start_time \"9000-12-31 23:59:60\" has second 60"]),
 ];
 
 /// The corpus folder.
