@@ -48,6 +48,7 @@ pub mod diff;
 pub mod engine;
 pub mod event;
 pub mod fingerprint;
+pub mod fuzz_support;
 pub mod logread;
 pub mod logs;
 pub mod metrics;

@@ -5,6 +5,7 @@ mod util;
 mod batch;
 mod cli;
 mod determinism;
+mod fuzz_corpus;
 mod golden;
 mod malformed;
 mod mutation;
