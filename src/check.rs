@@ -406,11 +406,13 @@ impl<'a> Checker<'a> {
         match row.event {
             EventType::Internal => {
                 self.report.internals += 1;
-                if row.clock != prev_clock + 1 {
+                // In u128: after a clock of u64::MAX no row is right, and none may pass by wrapping.
+                let expected = u128::from(prev_clock) + 1;
+                if u128::from(row.clock) != expected {
                     self.violation(
                         id,
                         line,
-                        format!("INTERNAL clock {} after {prev_clock}; expected {}", row.clock, prev_clock + 1),
+                        format!("INTERNAL clock {} after {prev_clock}; expected {expected}", row.clock),
                     );
                 }
                 if !row.peers.is_empty() || row.msg_clock.is_some() {
@@ -479,7 +481,7 @@ impl<'a> Checker<'a> {
                 format!(
                     "tick {k} of a {rate} Hz machine is due between {}s and {}s (jitter), but this row is at {}s",
                     SimTime(nominal),
-                    SimTime(nominal + late_by),
+                    SimTime(nominal.saturating_add(late_by)),
                     SimTime(row.sim_nanos)
                 )
             };
@@ -528,12 +530,9 @@ impl<'a> Checker<'a> {
 
     fn send(&mut self, id: MachineId, row: &LogRow, prev_clock: LamportTime) {
         let line = row.line;
-        if row.clock != prev_clock + 1 {
-            self.violation(
-                id,
-                line,
-                format!("SEND clock {} after {prev_clock}; expected {}", row.clock, prev_clock + 1),
-            );
+        let expected = u128::from(prev_clock) + 1;
+        if u128::from(row.clock) != expected {
+            self.violation(id, line, format!("SEND clock {} after {prev_clock}; expected {expected}", row.clock));
         }
         let before =
             self.ctx.scenario.as_ref().is_some_and(|s| s.semantics.message_clock == MessageClock::BeforeIncrement);
@@ -622,8 +621,8 @@ impl<'a> Checker<'a> {
             return;
         };
         let from = *from;
-        let expected = prev_clock.max(msg_clock) + 1;
-        if row.clock != expected {
+        let expected = u128::from(prev_clock.max(msg_clock)) + 1;
+        if u128::from(row.clock) != expected {
             self.violation(
                 id,
                 line,
@@ -632,7 +631,7 @@ impl<'a> Checker<'a> {
         }
         let key = (from, msg_clock, id);
         let Some(pending) = self.pending.remove(&key) else {
-            let pair = (from < self.n).then(|| (from * self.n + id) as usize);
+            let pair = (from < self.n).then(|| from as usize * self.n as usize + id as usize);
             let seen_before =
                 pair.and_then(|p| self.last_received.as_ref().and_then(|v| v[p])).is_some_and(|last| msg_clock <= last);
             let reason = if seen_before {
@@ -657,7 +656,7 @@ impl<'a> Checker<'a> {
         if row.clock <= pending.send_clock {
             self.report.receive_not_after_send += 1;
         }
-        if row.sim_nanos < pending.sent_at + self.min_delay {
+        if u128::from(row.sim_nanos) < u128::from(pending.sent_at) + u128::from(self.min_delay) {
             self.violation(
                 id,
                 line,
@@ -783,8 +782,10 @@ impl<'a> Checker<'a> {
         }
         let Some(summary) = self.ctx.summary.clone() else { return };
         let mut problems = Vec::new();
-        let get =
-            |v: &serde_json::Value, path: &[&str]| path.iter().try_fold(v, |v, k| v.get(k)).and_then(|v| v.as_u64());
+        // Figures as u128, so a sum of two never overflows.
+        let get = |v: &serde_json::Value, path: &[&str]| {
+            path.iter().try_fold(v, |v, k| v.get(k)).and_then(|v| v.as_u64()).map(u128::from)
+        };
         for id in 0..self.n {
             let lane = &self.lanes[id as usize];
             let Some(m) = summary.get("machines").and_then(|ms| ms.get(id as usize)) else {
@@ -805,13 +806,13 @@ impl<'a> Checker<'a> {
             ];
             for (field, claimed, found) in expectations {
                 match claimed {
-                    Some(c) if c == found => {}
+                    Some(c) if c == u128::from(found) => {}
                     Some(c) => problems.push(format!("machine {id}: {field} is {c}, but the logs give {found}")),
                     None => problems.push(format!("machine {id}: no {field}")),
                 }
             }
             if self.exact_queues {
-                let queued = lane.queue.len() as u64;
+                let queued = lane.queue.len() as u128;
                 if get(m, &["queued_at_end"]) != Some(queued) {
                     problems.push(format!("machine {id}: queued_at_end should be {queued} (no network delay)"));
                 }
