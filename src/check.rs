@@ -128,30 +128,59 @@ pub struct CheckContext {
     pub max_reported: usize,
 }
 
+impl CheckContext {
+    /// The context `check` builds from a run's parts: its `scenario.ron` (parsed; named
+    /// `origin` in errors) resolved with the seed and start time it records, and the bytes of
+    /// its `summary.json` (named `origin` in errors) parsed as JSON. [`check_dir`] reads the
+    /// parts from the run folder, `fuzz_support::check_logs` from memory.
+    pub fn for_run(
+        scenario: Option<(Scenario, &str)>,
+        summary: Option<(&[u8], &str)>,
+        max_reported: usize,
+    ) -> Result<CheckContext, CheckError> {
+        let fresh = Fresh { seed: 0, start_time: StartTime::SEEDED_DEFAULT };
+        let scenario = scenario.map(|(scenario, origin)| scenario.resolve(fresh, origin)).transpose()?;
+        let summary = summary
+            .map(|(bytes, origin)| {
+                serde_json::from_slice(bytes).map_err(|e| ReadError {
+                    file: origin.to_string(),
+                    line: e.line() as u64,
+                    message: format!("not valid JSON: {e}"),
+                })
+            })
+            .transpose()?;
+        Ok(CheckContext { scenario, summary, max_reported })
+    }
+
+    /// The number of machine logs to check, when the scenario says (else the logs found).
+    pub fn machines(&self) -> Option<u32> {
+        self.scenario.as_ref().map(|s| s.machines.len() as u32)
+    }
+}
+
 /// Checks the run in `dir`: `machine-<id>.csv` for every machine, and `scenario.ron` and
 /// `summary.json` when present.
 pub fn check_dir(dir: &Path, max_reported: usize) -> Result<Report, CheckError> {
     let scenario_path = dir.join(SCENARIO_FILE);
-    let scenario = if scenario_path.exists() {
-        let fresh = Fresh { seed: 0, start_time: StartTime::SEEDED_DEFAULT };
-        Some(Scenario::load(&scenario_path)?.resolve(fresh, &scenario_path.display().to_string())?)
-    } else {
-        None
-    };
+    let scenario_origin = scenario_path.display().to_string();
+    let scenario = if scenario_path.exists() { Some(Scenario::load(&scenario_path)?) } else { None };
     let summary_path = dir.join(SUMMARY_FILE);
-    let summary = match std::fs::read_to_string(&summary_path) {
-        Ok(text) => Some(serde_json::from_str(&text).map_err(|e| ReadError {
-            file: summary_path.display().to_string(),
-            line: e.line() as u64,
-            message: format!("not valid JSON: {e}"),
-        })?),
-        Err(_) => None,
+    let summary_origin = summary_path.display().to_string();
+    let summary = match std::fs::read(&summary_path) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(ReadError { file: summary_origin, line: 0, message: format!("cannot read: {e}") }.into()),
     };
-    let machines = match &scenario {
-        Some(s) => s.machines.len() as u32,
+    let ctx = CheckContext::for_run(
+        scenario.map(|s| (s, scenario_origin.as_str())),
+        summary.as_deref().map(|b| (b, summary_origin.as_str())),
+        max_reported,
+    )?;
+    let machines = match ctx.machines() {
+        Some(n) => n,
         None => count_logs(dir)?,
     };
-    check_logs(open_logs(dir, machines, false)?, &CheckContext { scenario, summary, max_reported })
+    check_logs(open_logs(dir, machines, false)?, &ctx)
 }
 
 /// Checks a run kept in memory ([`crate::runner::run_in_memory`]) against its scenario and

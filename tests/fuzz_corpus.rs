@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use lamport_sim::engine::{SimError, Simulation};
 use lamport_sim::event::NullSink;
-use lamport_sim::fuzz_support::{self, decode_run_input, MAX_RUN_INPUT};
+use lamport_sim::fuzz_support::{self, check_in_memory, decode_check_input, decode_run_input, MAX_RUN_INPUT};
 use lamport_sim::scenario::{
     Fresh, MulticastClock, NetworkDelay, Phase, Rates, StartTime, TickJitter, DEFAULT_QUEUE_LIMIT,
 };
@@ -18,6 +18,8 @@ use proptest::prelude::*;
 use crate::util::repo;
 
 const FRESH: Fresh = Fresh { seed: 0, start_time: StartTime::SEEDED_DEFAULT };
+/// The `-max_len` of the `check_logs` fuzz command (fuzz/README.md); seeds fit in it.
+const CHECK_FUZZ_MAX_LEN: usize = 8192;
 
 /// The files of `dir`, sorted; none when it does not exist.
 fn files(dir: &Path) -> Vec<PathBuf> {
@@ -67,6 +69,97 @@ fn parse_scenario_seeds_and_regressions() {
 #[test]
 fn run_scenario_seeds_and_regressions() {
     replay("run_scenario", fuzz_support::run_scenario);
+}
+
+#[test]
+fn check_logs_seeds_and_regressions() {
+    replay("check_logs", fuzz_support::check_logs);
+}
+
+/// Each check seed gives the outcome it was written for (`fuzz/make_check_seeds.py`): the
+/// real runs and their lossless variants pass, the broken ones are caught where they break.
+#[test]
+fn check_seeds_give_the_outcomes_they_are_made_for() {
+    // (seed, "pass", a violation `file:line: reason` prefix, or an error prefix).
+    let expected: &[(&str, &str)] = &[
+        ("bom", "pass"),
+        ("bom_before_sim_time", "violations"),
+        ("columns_reordered_and_extra", "violations"),
+        ("corrupted_clock", "machine-1.csv:11: INTERNAL clock 999 after 12; expected 13"),
+        ("corrupted_clock_none_reported", "violations"),
+        ("corrupted_receive_and_send", "machine-1.csv:3: SEND to 1: receivers must be other machines"),
+        ("cr_only", "pass"),
+        // csv counts `\n` only, so every row of a CR-only log is on "line 1".
+        ("cr_only_corrupted_clock", "machine-1.csv:1: SEND to 2: receivers must be other machines"),
+        ("crlf", "pass"),
+        ("duplicated_column", "pass"),
+        ("empty", "error machine-0.csv:1: empty file"),
+        ("empty_logs", "error machine-0.csv:1: empty file"),
+        ("header_only", "machine-0.csv:1: the log has 0 ticks; a 6 Hz machine makes 30 in 5s"),
+        ("header_only_no_newline", "pass"),
+        ("huge_clock_internal", "machine-0.csv:2: INTERNAL clock 18446744073709551615 after 0; expected 1"),
+        ("huge_clock_receive", "machine-0.csv:2: SEND clock 18446744073709551615 after 0; expected 1"),
+        ("huge_machine_refused", "error machine-0.csv:2: `machine` is too large"),
+        ("huge_peer_refused", "error machine-0.csv:2: `peer` is \"4294967296\""),
+        ("huge_queue_len_refused", "error machine-0.csv:2: `queue_len` is \"99999999999999999999\""),
+        ("huge_sim_time_refused", "error machine-0.csv:3: `sim_time` is \"18446744073.709551616\""),
+        ("huge_summary_figures", "summary.json: machine 0: queued_at_end + in_flight_at_end is 18446744073709551616"),
+        ("huge_time_with_delay", "machine-0.csv:2: tick 0 of a 30 Hz machine is due between"),
+        ("logs_only", "pass"),
+        ("missing_column", "error machine-0.csv:1: no `msg_clock` column"),
+        ("missing_scenario", "pass"),
+        ("missing_summary", "pass"),
+        ("non_utf8_field", "error machine-0.csv:3: `event` is not UTF-8 text"),
+        ("non_utf8_header", "pass"),
+        ("non_utf8_scenario", "error scenario.ron: scenario is not UTF-8 text"),
+        ("non_utf8_summary", "error summary.json:1: not valid JSON"),
+        ("odd_values", "error machine-0.csv:2: `sim_time` is \"-1\""),
+        ("quoted_fields", "error machine-0.csv:3: `event` is \"SE\\nND\""),
+        ("real_aligned_next_two", "pass"),
+        ("real_classic", "pass"),
+        ("real_exponential_delay", "pass"),
+        ("real_fixed_delay_queues", "pass"),
+        ("real_flooded_queue", "pass"),
+        ("real_jitter_uniform_delay", "pass"),
+        ("real_one_machine", "pass"),
+        ("real_other_semantics", "pass"),
+        ("scenario_empty", "error scenario.ron:1:1:"),
+        ("scenario_fewer_machines", "violations"),
+        ("scenario_garbage", "error scenario.ron:1:20:"),
+        ("scenario_more_machines", "error machine-3.csv:0: cannot open"),
+        ("summary_array", "summary.json: no entry for machine 0"),
+        ("summary_empty", "error summary.json:1: not valid JSON"),
+        ("summary_not_json", "error summary.json:3: not valid JSON"),
+        ("summary_wrong_count", "summary.json: machine 0: final_clock is 32, but the logs give 31"),
+        ("swapped_rows", "machine-1.csv:2: no SEND from 0 with clock 1 to 1 happened before this RECEIVE"),
+        ("truncated_mid_row", "error machine-2.csv:15: row has 1 fields; the header has 8"),
+        ("wrong_column_count", "error machine-2.csv:4: row has 7 fields; the header has 8"),
+    ];
+    let seeds = files(&repo().join("fuzz/seeds/check_logs"));
+    let names: Vec<String> = seeds.iter().map(|p| p.file_name().expect("a name").to_string_lossy().into()).collect();
+    assert_eq!(names, expected.iter().map(|(n, _)| n.to_string()).collect::<Vec<_>>(), "one entry per seed");
+    let mut wrong = vec![];
+    for (file, (name, want)) in seeds.iter().zip(expected) {
+        let data = std::fs::read(file).expect("readable seed");
+        assert!(data.len() <= CHECK_FUZZ_MAX_LEN, "{name} is longer than the fuzz command's -max_len");
+        let input = decode_check_input(&data);
+        let got = match check_in_memory(&input) {
+            Ok(r) if r.passed() => "pass".to_string(),
+            Ok(r) => match r.violations.first() {
+                Some(v) if *want != "violations" => v.to_string(),
+                _ => "violations".to_string(),
+            },
+            Err(e) => format!("error {e}"),
+        };
+        if !got.starts_with(want) {
+            wrong.push(format!("{name}: {got:?} should start with {want:?}"));
+        }
+        if name.starts_with("real_") {
+            let report = check_in_memory(&input).expect("a real run checks");
+            assert_eq!(report.checks.len(), 6, "{name}: every check ran, with scenario.ron and summary.json");
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
 /// The parse seeds hold an up-to-date copy of every example and malformed scenario.
@@ -198,6 +291,28 @@ proptest! {
     #[test]
     fn run_scenario_holds_for_arbitrary_bytes(data in proptest::collection::vec(any::<u8>(), 0..48)) {
         fuzz_support::run_scenario(&data);
+    }
+
+    #[test]
+    fn check_logs_holds_for_arbitrary_bytes(data in proptest::collection::vec(any::<u8>(), 0..256)) {
+        fuzz_support::check_logs(&data);
+    }
+
+    /// Arbitrary rows under the real header, and a scenario and summary of odd bits.
+    #[test]
+    fn check_logs_holds_for_arbitrary_rows(
+        flags in any::<u8>(),
+        rows in "([0-9]{1,3}(\\.[0-9]{1,3})?,[0-3],(SEND|RECEIVE|INTERNAL),[0-9]{1,2},[0-3],([0-3](;[0-3])?)?,[0-9]{0,2}\n){0,12}",
+        rest in "(%%\n|[0-9a-z(){}:,\"\n]){0,40}",
+    ) {
+        let header = "system_time,sim_time,machine,event,clock,queue_len,peer,msg_clock\n";
+        let mut data = vec![flags];
+        data.extend_from_slice(header.as_bytes());
+        for line in rows.lines() {
+            data.extend_from_slice(format!("x,{line}\n").as_bytes());
+        }
+        data.extend_from_slice(rest.as_bytes());
+        fuzz_support::check_logs(&data);
     }
 
     #[test]
