@@ -9,11 +9,13 @@
 //!   fingerprint (the sink `runner::run_to_dir` builds), then `CsvLogs::finish` (which
 //!   fsyncs every log). Creating the logs and finishing them are timed; creating and
 //!   deleting the temporary directory are not;
-//! - queue `heap` (`HeapTickQueue`, the engine's default) or `indexed`
-//!   (`IndexedTickQueue`, on the `priority-queue` crate).
+//! - queue `auto` (`AutoTickQueue`, the engine's default: a scan up to 8 machines, else the
+//!   heap; benchmarked only for `classic3`, where it differs from `heap`), `heap`
+//!   (`HeapTickQueue`, on std's `BinaryHeap`) or `indexed` (`IndexedTickQueue`, on the
+//!   `priority-queue` crate).
 //!
 //! The throughput is the workload's event count (found once, before timing, by running
-//! it), so criterion reports events per second. Before timing, both queues are checked to
+//! it), so criterion reports events per second. Before timing, the queues are checked to
 //! produce the same event stream (same fingerprint).
 //!
 //! Run with `cargo bench --bench engine` (about 2 minutes on 2 cores), or pick benchmarks
@@ -29,7 +31,7 @@ use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkGroup, Crit
 use lamport_sim::engine::Simulation;
 use lamport_sim::fingerprint::Fingerprint;
 use lamport_sim::logs::CsvLogs;
-use lamport_sim::queue::{HeapTickQueue, IndexedTickQueue, TickQueue};
+use lamport_sim::queue::{AutoTickQueue, HeapTickQueue, IndexedTickQueue, TickQueue, SCAN_MAX_MACHINES};
 use lamport_sim::scenario::{Fresh, Resolved, Scenario, StartTime};
 use lamport_sim::summary::{Stats, Summary};
 
@@ -142,7 +144,10 @@ fn engine(c: &mut Criterion) {
         let one_run = started.elapsed();
         let events = sim.events();
         let (_, _, indexed_fp) = run_stats_only::<IndexedTickQueue>(&scenario);
-        assert_eq!(heap_fp.hex(), indexed_fp.hex(), "{}: the two tick queues disagree", workload.name);
+        let (_, _, auto_fp) = run_stats_only::<AutoTickQueue>(&scenario);
+        assert_eq!(heap_fp.hex(), indexed_fp.hex(), "{}: the heap and indexed queues disagree", workload.name);
+        assert_eq!(heap_fp.hex(), auto_fp.hex(), "{}: the heap and auto queues disagree", workload.name);
+        let scans = scenario.machines.len() <= SCAN_MAX_MACHINES;
         let summary = Summary::new(&scenario, &stats, &sim, heap_fp.hex());
         let o = &summary.overall;
         eprintln!(
@@ -169,6 +174,9 @@ fn engine(c: &mut Criterion) {
         // Ten samples of a few runs each (the indexed queue is up to ~3x slower than the
         // heap run timed above, hence the margin).
         group.measurement_time(window(one_run * 3));
+        if scans {
+            bench_stats_only::<AutoTickQueue>(&mut group, "auto", &scenario);
+        }
         bench_stats_only::<HeapTickQueue>(&mut group, "heap", &scenario);
         bench_stats_only::<IndexedTickQueue>(&mut group, "indexed", &scenario);
         if workload.csv {
@@ -178,6 +186,9 @@ fn engine(c: &mut Criterion) {
             let one_csv_run = started.elapsed();
             drop(dir);
             group.measurement_time(window(one_csv_run * 3 / 2));
+            if scans {
+                bench_csv_logs::<AutoTickQueue>(&mut group, "auto", &scenario);
+            }
             bench_csv_logs::<HeapTickQueue>(&mut group, "heap", &scenario);
             bench_csv_logs::<IndexedTickQueue>(&mut group, "indexed", &scenario);
         }

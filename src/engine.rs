@@ -18,12 +18,12 @@ use std::io;
 
 use crate::clock;
 use crate::event::{Event, EventKind, EventSink, LamportTime, MachineId};
-use crate::queue::{HeapTickQueue, TickQueue};
+use crate::queue::{AutoTickQueue, TickQueue, TickQueueUser};
 use crate::rng::{SimRng, StreamPurpose};
 use crate::scenario::{
     MessageClock, MulticastClock, NetworkDelay, ReceiveQueueLen, Resolved, SendAllTargets, TickJitter,
 };
-use crate::time::{tick_time, ticks_before, SimDuration, SimTime};
+use crate::time::{ticks_before, SimDuration, SimTime, TickSchedule};
 
 /// Why a run stopped before its end.
 #[derive(Debug, thiserror::Error)]
@@ -65,9 +65,13 @@ struct Machine {
     phase: SimDuration,
     /// Ticks this machine will make in the whole run.
     ticks_total: u64,
-    /// Index of the next tick.
-    next_tick: u64,
+    /// The next tick: its index and nominal time.
+    schedule: TickSchedule,
     clock: LamportTime,
+    /// Messages waiting to be received, oldest first.
+    queue: VecDeque<Message>,
+    /// Messages sent to it that are still in the network.
+    in_flight_to: u64,
     actions: SimRng,
     network: SimRng,
     jitter: SimRng,
@@ -103,10 +107,8 @@ pub struct MachineState {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
-pub struct Simulation<Q: TickQueue = HeapTickQueue> {
+pub struct Simulation<Q: TickQueue = AutoTickQueue> {
     machines: Vec<Machine>,
-    queues: Vec<VecDeque<Message>>,
-    in_flight_to: Vec<u64>,
     ticks: Q,
     network: BinaryHeap<InFlight>,
     sends_so_far: u64,
@@ -128,7 +130,26 @@ pub struct Simulation<Q: TickQueue = HeapTickQueue> {
     events: u64,
 }
 
-impl Simulation<HeapTickQueue> {
+/// [`Simulation::run`]'s loop, compiled for the concrete queue an [`AutoTickQueue`] holds
+/// (so the queue is not dispatched at every tick).
+struct RunToEnd<'a, Q: TickQueue, S: EventSink + ?Sized> {
+    sim: &'a mut Simulation<Q>,
+    sink: &'a mut S,
+}
+
+impl<Q: TickQueue, S: EventSink + ?Sized> TickQueueUser for RunToEnd<'_, Q, S> {
+    type Output = Result<(), SimError>;
+
+    fn use_queue<T: TickQueue>(self, ticks: &mut T) -> Self::Output {
+        let mut top = ticks.peek();
+        while let Some((now, id)) = top {
+            top = self.sim.tick_and_reschedule(ticks, now, id, self.sink)?;
+        }
+        self.sim.land_messages_before_end()
+    }
+}
+
+impl Simulation<AutoTickQueue> {
     /// A simulation at time zero, using the default tick queue.
     pub fn new(scenario: &Resolved) -> Self {
         Self::with_queue(scenario)
@@ -150,8 +171,10 @@ impl<Q: TickQueue> Simulation<Q> {
                     rate: setup.rate,
                     phase: setup.phase,
                     ticks_total: ticks_before(end, setup.rate, setup.phase),
-                    next_tick: 0,
+                    schedule: TickSchedule::new(setup.rate, setup.phase),
                     clock: 0,
+                    queue: VecDeque::new(),
+                    in_flight_to: 0,
                     actions: SimRng::for_machine(scenario.seed, id, StreamPurpose::Actions),
                     network: SimRng::for_machine(scenario.seed, id, StreamPurpose::Network),
                     jitter: SimRng::for_machine(scenario.seed, id, StreamPurpose::Jitter),
@@ -164,8 +187,6 @@ impl<Q: TickQueue> Simulation<Q> {
         let all = after + u64::from(mix.send_all);
         let mut sim = Simulation {
             machines,
-            queues: vec![VecDeque::new(); n],
-            in_flight_to: vec![0; n],
             ticks: Q::with_capacity(n),
             network: BinaryHeap::new(),
             sends_so_far: 0,
@@ -183,20 +204,22 @@ impl<Q: TickQueue> Simulation<Q> {
             events: 0,
         };
         for id in 0..n as MachineId {
-            if let Some(at) = sim.tick_at(id, 0) {
+            if let Some(at) = sim.next_tick_at(id) {
                 sim.ticks.push(at, id);
             }
         }
         sim
     }
 
-    /// When tick `k` of `id` happens, or `None` past the machine's last tick.
-    fn tick_at(&mut self, id: MachineId, k: u64) -> Option<SimTime> {
+    /// When the next tick of `id` happens (its schedule's, plus jitter), or `None` past the
+    /// machine's last tick.
+    #[inline]
+    fn next_tick_at(&mut self, id: MachineId) -> Option<SimTime> {
         let m = &mut self.machines[id as usize];
-        if k >= m.ticks_total {
+        if m.schedule.index() >= m.ticks_total {
             return None;
         }
-        let nominal = tick_time(k, m.rate, m.phase);
+        let nominal = m.schedule.time();
         Some(match self.jitter {
             TickJitter::NoJitter => nominal,
             TickJitter::Uniform { max } => nominal.saturating_add(SimDuration(m.jitter.between(0, max.as_nanos()))),
@@ -205,27 +228,68 @@ impl<Q: TickQueue> Simulation<Q> {
 
     /// Runs every remaining tick, reporting events to `sink`.
     pub fn run<S: EventSink + ?Sized>(&mut self, sink: &mut S) -> Result<(), SimError> {
-        while self.step(sink)? {}
-        Ok(())
+        self.with_ticks(|sim, ticks| ticks.with_concrete(RunToEnd { sim, sink }))
     }
 
     /// Does the next tick (after landing the messages due by then) and reports its events.
     /// Returns `false`, having landed the messages due before the end, when no tick is left.
     pub fn step<S: EventSink + ?Sized>(&mut self, sink: &mut S) -> Result<bool, SimError> {
-        let Some((now, id)) = self.ticks.peek() else {
-            let end = self.end;
-            self.land_messages_due(|due| due < end)?;
-            return Ok(false);
-        };
+        self.with_ticks(|sim, ticks| sim.step_on(ticks, sink))
+    }
+
+    /// Lends the tick queue out of `self` to `f`, and puts it back.
+    #[inline]
+    fn with_ticks<R>(&mut self, f: impl FnOnce(&mut Self, &mut Q) -> R) -> R {
+        let mut ticks = std::mem::take(&mut self.ticks);
+        let result = f(self, &mut ticks);
+        self.ticks = ticks;
+        result
+    }
+
+    /// [`Self::step`] on a tick queue lent out of `self` (`self.ticks` is then a stand-in).
+    #[inline]
+    fn step_on<T: TickQueue, S: EventSink + ?Sized>(&mut self, ticks: &mut T, sink: &mut S) -> Result<bool, SimError> {
+        match ticks.peek() {
+            Some((now, id)) => {
+                self.tick_and_reschedule(ticks, now, id, sink)?;
+                Ok(true)
+            }
+            None => {
+                self.land_messages_before_end()?;
+                Ok(false)
+            }
+        }
+    }
+
+    /// The tick of `id` at `now`, the earliest in `ticks` (after landing the messages due by
+    /// then); reschedules `id` and returns the new earliest tick.
+    #[inline(always)]
+    fn tick_and_reschedule<T: TickQueue, S: EventSink + ?Sized>(
+        &mut self,
+        ticks: &mut T,
+        now: SimTime,
+        id: MachineId,
+        sink: &mut S,
+    ) -> Result<Option<(SimTime, MachineId)>, SimError> {
         if !self.network.is_empty() {
             self.land_messages_due(|due| due <= now)?;
         }
-        let k = self.machines[id as usize].next_tick;
-        self.machines[id as usize].next_tick = k + 1;
+        let schedule = &mut self.machines[id as usize].schedule;
+        let k = schedule.index();
+        schedule.advance();
+        // Reschedule before the tick: when the next tick is does not depend on what this one
+        // does (jitter has a stream of its own), and this way the CPU can work out which tick
+        // comes next while this one's work is still in flight.
+        let next = self.next_tick_at(id);
+        let top = ticks.advance_top(next);
         self.tick(now, id, k, sink)?;
-        let next = self.tick_at(id, k + 1);
-        self.ticks.advance_top(next);
-        Ok(true)
+        Ok(top)
+    }
+
+    /// Once no tick is left: lands the messages due before the end.
+    fn land_messages_before_end(&mut self) -> Result<(), SimError> {
+        let end = self.end;
+        self.land_messages_due(|due| due < end)
     }
 
     /// Moves messages whose due time passes `is_due` from the network into queues.
@@ -236,13 +300,14 @@ impl<Q: TickQueue> Simulation<Q> {
             }
             let (due, to, msg) = (*due, *to, *msg);
             self.network.pop();
-            self.in_flight_to[to as usize] -= 1;
+            self.machines[to as usize].in_flight_to -= 1;
             self.enqueue(due, to, msg)?;
         }
         Ok(())
     }
 
     /// One tick of machine `id`: receive one message, or roll for an action.
+    #[inline(always)]
     fn tick<S: EventSink + ?Sized>(
         &mut self,
         now: SimTime,
@@ -251,10 +316,10 @@ impl<Q: TickQueue> Simulation<Q> {
         sink: &mut S,
     ) -> Result<(), SimError> {
         let i = id as usize;
-        if let Some(msg) = self.queues[i].pop_front() {
-            let m = &mut self.machines[i];
+        let m = &mut self.machines[i];
+        if let Some(msg) = m.queue.pop_front() {
             m.clock = clock::after_receive(m.clock, msg.clock);
-            let waiting = self.queues[i].len() as u64;
+            let waiting = m.queue.len() as u64;
             let queue_len = match self.receive_queue_len {
                 ReceiveQueueLen::AfterTake => waiting,
                 ReceiveQueueLen::BeforeTake => waiting + 1,
@@ -263,7 +328,7 @@ impl<Q: TickQueue> Simulation<Q> {
             let clock = m.clock;
             return self.emit(sink, Event { time: now, machine: id, tick: k, kind, clock, queue_len });
         }
-        let roll = self.machines[i].actions.below(self.action_total);
+        let roll = m.actions.below(self.action_total);
         if roll >= self.thresholds[2] {
             return self.internal(now, id, k, sink);
         }
@@ -271,30 +336,47 @@ impl<Q: TickQueue> Simulation<Q> {
         // (id + 1) mod n and (id + 2) mod n, without a division on the hot path.
         let next = if id + 1 == n { 0 } else { id + 1 };
         let after = if next + 1 == n { 0 } else { next + 1 };
+        if roll < self.thresholds[1] {
+            // A select rather than a branch: which neighbour is random, so a branch on it
+            // would be mispredicted half the time.
+            let to = if roll < self.thresholds[0] { next } else { after };
+            return self.send_one(now, id, k, to, sink);
+        }
         let mut targets = std::mem::take(&mut self.targets);
         targets.clear();
-        if roll < self.thresholds[0] {
-            targets.push(next);
-        } else if roll < self.thresholds[1] {
-            targets.push(after);
-        } else {
-            match self.send_all_targets {
-                SendAllTargets::AllOthers => targets.extend((0..n).filter(|&j| j != id)),
-                SendAllTargets::NextTwo => {
-                    targets.push(next);
-                    targets.push(after);
-                    targets.sort_unstable();
-                    targets.dedup();
-                }
+        match self.send_all_targets {
+            SendAllTargets::AllOthers => targets.extend((0..n).filter(|&j| j != id)),
+            SendAllTargets::NextTwo => {
+                targets.push(next);
+                targets.push(after);
+                targets.sort_unstable();
+                targets.dedup();
+                targets.retain(|&j| j != id);
             }
         }
-        // With fewer than three machines a target can be the machine itself; it never
-        // sends to itself, and a send left with no receiver is an internal event.
-        targets.retain(|&j| j != id);
         let result =
             if targets.is_empty() { self.internal(now, id, k, sink) } else { self.send(now, id, k, &targets, sink) };
         self.targets = targets;
         result
+    }
+
+    /// A send of `id` to the single machine `to`. With fewer than three machines `to` can
+    /// be `id` itself; a machine never sends to itself, and a send left with no receiver is
+    /// an internal event.
+    #[inline]
+    fn send_one<S: EventSink + ?Sized>(
+        &mut self,
+        now: SimTime,
+        id: MachineId,
+        k: u64,
+        to: MachineId,
+        sink: &mut S,
+    ) -> Result<(), SimError> {
+        if to == id {
+            self.internal(now, id, k, sink)
+        } else {
+            self.send(now, id, k, &[to], sink)
+        }
     }
 
     /// An internal event of `id`: one clock increment.
@@ -320,29 +402,50 @@ impl<Q: TickQueue> Simulation<Q> {
         targets: &[MachineId],
         sink: &mut S,
     ) -> Result<(), SimError> {
-        let group_size = match self.multicast {
-            MulticastClock::IncrementOnce => targets.len(),
-            MulticastClock::IncrementPerMessage => 1,
-        };
-        for group in targets.chunks(group_size) {
-            let before = self.machines[id as usize].clock;
-            let after = clock::after_local(before);
-            self.machines[id as usize].clock = after;
-            let msg_clock = match self.message_clock {
-                MessageClock::AfterIncrement => after,
-                MessageClock::BeforeIncrement => before,
-            };
-            for &to in group {
-                self.post(now, to, Message { from: id, clock: msg_clock })?;
+        match self.multicast {
+            MulticastClock::IncrementOnce => self.send_row(now, id, k, targets, sink),
+            MulticastClock::IncrementPerMessage => {
+                targets.iter().try_for_each(|to| self.send_row(now, id, k, std::slice::from_ref(to), sink))
             }
-            let kind = EventKind::Send { to: group, msg_clock };
-            self.emit(sink, Event { time: now, machine: id, tick: k, kind, clock: after, queue_len: 0 })?;
         }
-        Ok(())
+    }
+
+    /// One SEND row: one clock increment, one message to each of `to`.
+    #[inline(always)]
+    fn send_row<S: EventSink + ?Sized>(
+        &mut self,
+        now: SimTime,
+        id: MachineId,
+        k: u64,
+        to: &[MachineId],
+        sink: &mut S,
+    ) -> Result<(), SimError> {
+        let m = &mut self.machines[id as usize];
+        let before = m.clock;
+        let after = clock::after_local(before);
+        m.clock = after;
+        let msg_clock = match self.message_clock {
+            MessageClock::AfterIncrement => after,
+            MessageClock::BeforeIncrement => before,
+        };
+        for &receiver in to {
+            self.post(now, receiver, Message { from: id, clock: msg_clock })?;
+        }
+        let kind = EventKind::Send { to, msg_clock };
+        self.emit(sink, Event { time: now, machine: id, tick: k, kind, clock: after, queue_len: 0 })
     }
 
     /// Puts a message in the network, or straight into the queue when there is no delay.
+    #[inline]
     fn post(&mut self, now: SimTime, to: MachineId, msg: Message) -> Result<(), SimError> {
+        if let NetworkDelay::NoDelay = self.delay {
+            return self.enqueue(now, to, msg);
+        }
+        self.post_delayed(now, to, msg)
+    }
+
+    /// [`Self::post`] under a network delay model: draws the delay from the sender's stream.
+    fn post_delayed(&mut self, now: SimTime, to: MachineId, msg: Message) -> Result<(), SimError> {
         let sender = &mut self.machines[msg.from as usize].network;
         let delay = match self.delay {
             NetworkDelay::NoDelay => 0,
@@ -351,25 +454,29 @@ impl<Q: TickQueue> Simulation<Q> {
             NetworkDelay::Exponential { mean } => sender.exponential(mean.as_nanos()),
         };
         if delay == 0 {
-            self.enqueue(now, to, msg)?;
-        } else {
-            self.sends_so_far += 1;
-            self.in_flight_to[to as usize] += 1;
-            let due = now.saturating_add(SimDuration(delay));
-            self.network.push(Reverse((due, self.sends_so_far, to, msg)));
+            return self.enqueue(now, to, msg);
         }
+        self.sends_so_far += 1;
+        self.machines[to as usize].in_flight_to += 1;
+        let due = now.saturating_add(SimDuration(delay));
+        self.network.push(Reverse((due, self.sends_so_far, to, msg)));
         Ok(())
     }
 
     /// Puts a message in `to`'s queue, unless that queue is at the scenario's limit.
     #[inline]
     fn enqueue(&mut self, now: SimTime, to: MachineId, msg: Message) -> Result<(), SimError> {
-        let queue = &mut self.queues[to as usize];
+        let queue = &mut self.machines[to as usize].queue;
         if queue.len() as u64 >= self.queue_limit {
-            return Err(SimError::QueueLimit { machine: to, limit: self.queue_limit, at: now });
+            return Err(self.queue_full(now, to));
         }
         queue.push_back(msg);
         Ok(())
+    }
+
+    #[cold]
+    fn queue_full(&self, now: SimTime, to: MachineId) -> SimError {
+        SimError::QueueLimit { machine: to, limit: self.queue_limit, at: now }
     }
 
     #[inline]
@@ -404,10 +511,10 @@ impl<Q: TickQueue> Simulation<Q> {
         MachineState {
             rate: m.rate,
             phase: m.phase,
-            ticks: m.next_tick,
+            ticks: m.schedule.index(),
             clock: m.clock,
-            queued: self.queues[id as usize].len() as u64,
-            in_flight_to: self.in_flight_to[id as usize],
+            queued: m.queue.len() as u64,
+            in_flight_to: m.in_flight_to,
         }
     }
 }

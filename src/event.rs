@@ -119,7 +119,7 @@ impl<S: EventSink + ?Sized> EventSink for &mut S {
 
 /// Both sinks see every event, the first one first.
 impl<A: EventSink, B: EventSink> EventSink for (A, B) {
-    #[inline]
+    #[inline(always)]
     fn event(&mut self, event: &Event<'_>) -> io::Result<()> {
         self.0.event(event)?;
         self.1.event(event)

@@ -2,14 +2,14 @@
 //! `summary.json`, so two runs (or a run and its replay) can be compared without their logs.
 //!
 //! The hash is a fixed, documented function (not cryptographic): each event's fields are
-//! hashed with 128-bit folded multiplies into one word, which is folded into the state. It does not depend on the log format,
-//! so runs with and without logs have the same fingerprint.
+//! packed into two words, and one 128-bit folded multiply mixes them into the state.
+//! It does not depend on the log format, so runs with and without logs have the same
+//! fingerprint.
 
 use std::io;
 
 use crate::event::{Event, EventKind, EventSink};
 
-const K: u64 = 0x9E37_79B9_7F4A_7C15;
 const SEED: u64 = 0x243F_6A88_85A3_08D3;
 
 /// Accumulates the fingerprint of every event it sees.
@@ -33,13 +33,6 @@ fn fold(a: u64, b: u64) -> u64 {
 }
 
 impl Fingerprint {
-    /// Folds one event's hash into the running state. Only this multiply is serial; the
-    /// ones that hash the event's fields are independent, so they overlap in the CPU.
-    #[inline]
-    fn add(&mut self, event_hash: u64) {
-        self.state = fold(self.state ^ event_hash, K);
-    }
-
     /// The fingerprint so far, as 16 hex digits.
     pub fn hex(&self) -> String {
         format!("{:016x}", crate::rng::mix64(self.state ^ self.events))
@@ -55,24 +48,30 @@ impl EventSink for Fingerprint {
     #[inline]
     fn event(&mut self, e: &Event<'_>) -> io::Result<()> {
         self.events += 1;
-        // Five 64-bit words describe the event: time, clock, machine and queue length, the
-        // kind (with the peer for a RECEIVE, the receiver count for a SEND) and msg_clock.
-        let (kind, msg_clock) = match e.kind {
-            EventKind::Send { to, msg_clock } => (1 << 62 | to.len() as u64, msg_clock),
-            EventKind::Receive { from, msg_clock } => (2 << 62 | u64::from(from), msg_clock),
-            EventKind::Internal => (3 << 62, 0),
+        // Every field goes into one of two words, at bit offsets of its own as far as their
+        // ranges allow: time, queue length and machine; the clock, msg_clock, the kind (with
+        // the peer of a RECEIVE, the receiver count of a SEND) and the receivers of a SEND.
+        // One folded multiply of the running state by them mixes the event in (the
+        // multiplier is odd, so no event can zero the state).
+        let (kind, msg_clock, receivers) = match e.kind {
+            EventKind::Send { to, msg_clock } => (1 << 62 | to.len() as u64, msg_clock, receivers_hash(to)),
+            EventKind::Receive { from, msg_clock } => (2 << 62 | u64::from(from), msg_clock, 0),
+            EventKind::Internal => (3 << 62, 0, 0),
         };
-        let place = u64::from(e.machine) ^ e.queue_len.rotate_left(32);
-        let mut h = fold(e.time.as_nanos() ^ 0x452821E638D01377, e.clock ^ 0xBE5466CF34E90C6C)
-            ^ fold(place ^ 0xC0AC29B7C97C50DD, kind ^ 0x3F84D5B5B5470917)
-            ^ fold(msg_clock ^ 0x9216D5D98979FB1B, 0xD1310BA698DFB5AC);
-        if let EventKind::Send { to, .. } = e.kind {
-            for &peer in to {
-                h = fold(h ^ u64::from(peer), 0x2FFD72DBD01ADFB7);
-            }
-        }
-        self.add(h);
+        let place = e.time.as_nanos() ^ e.queue_len.rotate_left(40) ^ u64::from(e.machine).rotate_left(20);
+        let stamp = e.clock ^ msg_clock.rotate_left(32) ^ receivers.rotate_left(16) ^ kind.rotate_left(48);
+        self.state = fold(self.state ^ place ^ 0x452821E638D01377, (stamp ^ 0xBE5466CF34E90C6C) | 1);
         Ok(())
+    }
+}
+
+/// The receivers of a SEND as one word, order included: a polynomial in their ids (for
+/// one receiver, its id + 1), with no multiply on the common one-receiver path.
+#[inline]
+fn receivers_hash(to: &[u32]) -> u64 {
+    match to {
+        [one] => u64::from(*one) + 1,
+        _ => to.iter().fold(0, |h, &peer| h.wrapping_mul(0x2FFD72DBD01ADFB7) ^ (u64::from(peer) + 1)),
     }
 }
 
