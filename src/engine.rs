@@ -375,7 +375,8 @@ impl<Q: TickQueue> Simulation<Q> {
         if to == id {
             self.internal(now, id, k, sink)
         } else {
-            self.send(now, id, k, &[to], sink)
+            // One receiver: one row and one increment whatever the multicast setting.
+            self.send_row(now, id, k, &[to], sink)
         }
     }
 
