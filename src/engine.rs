@@ -130,22 +130,33 @@ pub struct Simulation<Q: TickQueue = AutoTickQueue> {
     events: u64,
 }
 
-/// [`Simulation::run`]'s loop, compiled for the concrete queue an [`AutoTickQueue`] holds
-/// (so the queue is not dispatched at every tick).
-struct RunToEnd<'a, Q: TickQueue, S: EventSink + ?Sized> {
+/// [`Simulation::run_until`]'s loop, compiled for the concrete queue an [`AutoTickQueue`]
+/// holds (so the queue is not dispatched at every tick).
+struct RunUntil<'a, Q: TickQueue, S: EventSink + ?Sized, F: FnMut() -> bool> {
     sim: &'a mut Simulation<Q>,
     sink: &'a mut S,
+    check_every: u64,
+    stop: F,
 }
 
-impl<Q: TickQueue, S: EventSink + ?Sized> TickQueueUser for RunToEnd<'_, Q, S> {
-    type Output = Result<(), SimError>;
+impl<Q: TickQueue, S: EventSink + ?Sized, F: FnMut() -> bool> TickQueueUser for RunUntil<'_, Q, S, F> {
+    type Output = Result<Option<SimTime>, SimError>;
 
-    fn use_queue<T: TickQueue>(self, ticks: &mut T) -> Self::Output {
+    fn use_queue<T: TickQueue>(mut self, ticks: &mut T) -> Self::Output {
         let mut top = ticks.peek();
+        let mut countdown = self.check_every;
         while let Some((now, id)) = top {
+            countdown -= 1;
+            if countdown == 0 {
+                countdown = self.check_every;
+                if (self.stop)() {
+                    return Ok(Some(now));
+                }
+            }
             top = self.sim.tick_and_reschedule(ticks, now, id, self.sink)?;
         }
-        self.sim.land_messages_before_end()
+        self.sim.land_messages_before_end()?;
+        Ok(None)
     }
 }
 
@@ -228,7 +239,21 @@ impl<Q: TickQueue> Simulation<Q> {
 
     /// Runs every remaining tick, reporting events to `sink`.
     pub fn run<S: EventSink + ?Sized>(&mut self, sink: &mut S) -> Result<(), SimError> {
-        self.with_ticks(|sim, ticks| ticks.with_concrete(RunToEnd { sim, sink }))
+        self.run_until(sink, u64::MAX, || false).map(|_| ())
+    }
+
+    /// Runs every remaining tick, reporting events to `sink`, but asks `stop` every
+    /// `check_every` ticks (at least 1) and stops, before that tick, when it says so (for
+    /// example on Ctrl-C). Returns the time of the first tick not done, or `None` when the
+    /// run reached its end.
+    pub fn run_until<S: EventSink + ?Sized>(
+        &mut self,
+        sink: &mut S,
+        check_every: u64,
+        stop: impl FnMut() -> bool,
+    ) -> Result<Option<SimTime>, SimError> {
+        let check_every = check_every.max(1);
+        self.with_ticks(|sim, ticks| ticks.with_concrete(RunUntil { sim, sink, check_every, stop }))
     }
 
     /// Does the next tick (after landing the messages due by then) and reports its events.
@@ -643,6 +668,28 @@ mod tests {
             assert_eq!(count, rate * 61);
             assert_eq!(sim.machine_state(i as MachineId).ticks, rate * 61);
         }
+    }
+
+    #[test]
+    fn run_until_stops_before_the_asked_tick_and_resumes_with_the_same_events() {
+        let ron = "(rates: Each([1, 3, 6]), duration: \"20s\", seed: 3, network_delay: Fixed(\"150ms\"))";
+        let (straight, _) = run(ron);
+        let scenario = Scenario::from_ron_str(ron, "<test>").expect("valid test scenario");
+        let resolved =
+            scenario.resolve(Fresh { seed: 1, start_time: StartTime::SEEDED_DEFAULT }, "<test>").expect("resolves");
+        let mut sim = Simulation::new(&resolved);
+        let mut rec = Recorder::default();
+        let mut asked = 0;
+        // Asked every 7 ticks; says stop the third time, so 20 ticks are done.
+        let stopped = sim.run_until(&mut rec, 7, || {
+            asked += 1;
+            asked == 3
+        });
+        assert_eq!(stopped.expect("recorder cannot fail"), Some(SimTime(straight[20].time)));
+        assert_eq!(rec.0, straight[..20], "the first 20 events, in order");
+        assert_eq!(sim.next_tick_time(), Some(SimTime(straight[20].time)));
+        sim.run(&mut rec).expect("recorder cannot fail");
+        assert_eq!(rec.0, straight, "resuming gives the uninterrupted run");
     }
 
     #[test]

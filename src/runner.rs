@@ -123,16 +123,7 @@ fn fail(dir: &RunDir, e: impl Into<RunError>) -> RunError {
     e
 }
 
-/// Steps the simulation to the end, or until `stop`; returns the time it stopped at.
+/// Runs the simulation to the end, or until `stop`; returns the time it stopped at.
 fn drive<S: EventSink>(sim: &mut Simulation, sink: &mut S, stop: &AtomicBool) -> Result<Option<SimTime>, SimError> {
-    let mut ticks = 0u64;
-    loop {
-        ticks += 1;
-        if ticks.is_multiple_of(STOP_CHECK_EVERY) && stop.load(Ordering::Relaxed) {
-            return Ok(sim.next_tick_time());
-        }
-        if !sim.step(sink)? {
-            return Ok(None);
-        }
-    }
+    sim.run_until(sink, STOP_CHECK_EVERY, || stop.load(Ordering::Relaxed))
 }
