@@ -12,8 +12,8 @@
 //! - [`AutoTickQueue`], the engine's default: a [`ScanTickQueue`] up to
 //!   [`SCAN_MAX_MACHINES`] machines, a [`HeapTickQueue`] beyond.
 //! - [`ScanTickQueue`]: a fixed array of times scanned as a branch-free tournament; for the
-//!   classic 3 machines, 1.2x the heap's events/s in `benches/engine.rs`.
-//! - [`HeapTickQueue`] on std's `BinaryHeap`: 1.8-2.9x the indexed queue's events/s for 3 to
+//!   classic 3 machines, 1.25x the heap's events/s in `benches/engine.rs`.
+//! - [`HeapTickQueue`] on std's `BinaryHeap`: 2.0-3.1x the indexed queue's events/s for 3 to
 //!   10,000 machines.
 //! - [`IndexedTickQueue`] on the `priority-queue` crate (the design's first choice: an
 //!   indexed queue with one entry per machine), kept so the benchmark can compare it.
