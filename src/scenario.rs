@@ -97,63 +97,56 @@ fn default_duration() -> SimDuration {
     SimDuration::from_secs(60)
 }
 
-/// A machine count in `1..=MAX_MACHINES`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "u32", into = "u32")]
-pub struct MachineCount(u32);
+/// A `u32` newtype that only holds `1..=max`: checked on construction (and so when a scenario
+/// is read, through serde's `try_from`), written back as the plain number.
+macro_rules! bounded_u32 {
+    ($(#[$doc:meta])* $name:ident, max: $max:expr, get: $get_doc:literal, error: $error:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(try_from = "u32", into = "u32")]
+        pub struct $name(u32);
 
-impl MachineCount {
-    /// The count as a number.
-    pub fn get(self) -> u32 {
-        self.0
-    }
-}
-
-impl TryFrom<u32> for MachineCount {
-    type Error = String;
-    fn try_from(n: u32) -> Result<Self, String> {
-        if (1..=MAX_MACHINES).contains(&n) {
-            Ok(MachineCount(n))
-        } else {
-            Err(format!("machines must be between 1 and {MAX_MACHINES}, got {n}"))
+        impl $name {
+            #[doc = $get_doc]
+            pub fn get(self) -> u32 {
+                self.0
+            }
         }
-    }
-}
 
-impl From<MachineCount> for u32 {
-    fn from(n: MachineCount) -> u32 {
-        n.0
-    }
-}
-
-/// A clock rate in ticks per second, in `1..=MAX_RATE`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "u32", into = "u32")]
-pub struct Rate(u32);
-
-impl Rate {
-    /// Ticks per second.
-    pub fn get(self) -> u32 {
-        self.0
-    }
-}
-
-impl TryFrom<u32> for Rate {
-    type Error = String;
-    fn try_from(n: u32) -> Result<Self, String> {
-        if (1..=MAX_RATE).contains(&n) {
-            Ok(Rate(n))
-        } else {
-            Err(format!("a rate must be between 1 and {MAX_RATE} ticks per second, got {n}"))
+        impl TryFrom<u32> for $name {
+            type Error = String;
+            fn try_from(n: u32) -> Result<Self, String> {
+                if (1..=$max).contains(&n) {
+                    Ok($name(n))
+                } else {
+                    Err(format!($error, max = $max, n = n))
+                }
+            }
         }
-    }
+
+        impl From<$name> for u32 {
+            fn from(value: $name) -> u32 {
+                value.0
+            }
+        }
+    };
 }
 
-impl From<Rate> for u32 {
-    fn from(r: Rate) -> u32 {
-        r.0
-    }
-}
+bounded_u32!(
+    /// A machine count in `1..=MAX_MACHINES`.
+    MachineCount,
+    max: MAX_MACHINES,
+    get: "The count as a number.",
+    error: "machines must be between 1 and {max}, got {n}"
+);
+
+bounded_u32!(
+    /// A clock rate in ticks per second, in `1..=MAX_RATE`.
+    Rate,
+    max: MAX_RATE,
+    get: "Ticks per second.",
+    error: "a rate must be between 1 and {max} ticks per second, got {n}"
+);
 
 /// How machines get their clock rates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
