@@ -8,6 +8,7 @@ mod determinism;
 mod fuzz_corpus;
 mod golden;
 mod malformed;
+mod model_statistics;
 mod mutation;
 mod properties;
 mod scenarios;
