@@ -302,9 +302,9 @@ impl<Q: TickQueue> Simulation<Q> {
         let schedule = &mut self.machines[id as usize].schedule;
         let k = schedule.index();
         schedule.advance();
-        // Reschedule before the tick: when the next tick is does not depend on what this one
-        // does (jitter has a stream of its own), and this way the CPU can work out which tick
-        // comes next while this one's work is still in flight.
+        // Reschedule before the tick: when the next tick happens does not depend on what this
+        // one does (jitter has a stream of its own), and this way the CPU can work out which
+        // tick comes next while this one's work is still in flight.
         let next = self.next_tick_at(id);
         let top = ticks.advance_top(next);
         self.tick(now, id, k, sink)?;

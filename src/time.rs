@@ -200,7 +200,7 @@ pub fn tick_time(k: u64, rate: u32, phase: SimDuration) -> SimTime {
 /// exactly. It keeps `floor(k * 1e9 / rate)` as a quotient and a remainder and adds one
 /// period's quotient and remainder per step, carrying like long addition, so nothing
 /// accumulates (no floats, no rounding) however long the run. The engine steps every
-/// machine this way; a 64-bit division per tick cost more than the rest of the tick.
+/// machine this way rather than dividing per tick (`docs/benchmarks.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TickSchedule {
     k: u64,
@@ -237,8 +237,7 @@ impl TickSchedule {
     pub fn advance(&mut self) {
         self.k += 1;
         self.remainder += self.frac;
-        // Branch-free: whether a step carries follows the rate's digits, and interleaved
-        // with other machines' ticks a branch on it is mispredicted about half the time.
+        // A select, not a branch: whether a step carries depends on the rate's digits.
         let carry = u64::from(self.remainder >= self.rate);
         self.remainder -= carry * self.rate;
         self.at = self.at.saturating_add(self.whole + carry);
