@@ -115,7 +115,7 @@ pub struct DiffArgs {
 /// Arguments of `check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// A run folder: machine-<id>.csv logs, with scenario.ron and summary.json if present.
+    /// A run folder: `machine-<id>.csv` logs, with scenario.ron and summary.json if present.
     #[arg(value_name = "RUN_DIR")]
     pub run_dir: PathBuf,
     /// Show at most this many violations (all are counted).
