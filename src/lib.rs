@@ -28,7 +28,8 @@
 //! 1. A run is a pure function of its resolved scenario (`scenario.ron`, which names the
 //!    seed, every rate and phase and the start time) and the lamport-sim version: the same
 //!    bytes on every platform, whatever the wall clock or thread count.
-//! 2. Time is integer nanoseconds; tick `k` is computed from `k` ([`time::tick_time`]).
+//! 2. Time is integer nanoseconds; tick `k` is at [`time::tick_time`]`(k)` exactly (the
+//!    engine steps it with [`time::TickSchedule`], no division per tick).
 //! 3. Randomness comes from [`rng::SimRng`] (PCG `Mcg128Xsl64`), one stream per machine
 //!    and purpose, derived from (seed, machine id, purpose); bounded sampling is our own.
 //! 4. Same-instant order is fixed: messages due at an instant land first (in send order),

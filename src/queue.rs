@@ -110,11 +110,10 @@ pub const SCAN_MAX_MACHINES: usize = 8;
 /// to [`crate::scenario::MAX_DURATION`].
 const DONE: u64 = u64::MAX;
 
-/// [`TickQueue`] for at most `W` machines: one time per machine in a fixed array indexed by
-/// machine id (`DONE` once a machine has no tick left; unused slots too), and the earliest
-/// cached. After each tick the array is scanned again: `W` compares the compiler unrolls
-/// into conditional moves, no branches to mispredict and no sifting. Scanning in id order
-/// and keeping the first strictly smaller time gives the tie rule.
+/// [`TickQueue`] for at most `W` machines (`W` a power of two): one time per machine in a
+/// fixed array indexed by machine id (`DONE` once a machine has no tick left; unused slots
+/// too), and the earliest cached. After each tick the earliest is found again by a
+/// branch-free tournament over the array: no branches to mispredict and no sifting.
 #[derive(Debug, Clone)]
 pub struct ScanTickQueue<const W: usize> {
     times: [u64; W],
@@ -131,18 +130,27 @@ impl<const W: usize> Default for ScanTickQueue<W> {
 }
 
 impl<const W: usize> ScanTickQueue<W> {
+    /// Sets `slot`'s time to `at` and finds the earliest entry again; returns it.
+    ///
+    /// The new time comes from `at`, not from `times`, so the scan need not wait for the
+    /// store. Pairs are merged as a tournament (depth log2 W, not W): the left entry, the
+    /// lower id, wins ties, which is the tie rule.
     #[inline(always)]
-    fn find_top(&mut self) {
-        let mut top = 0;
-        let mut best = self.times[0];
-        for (i, &t) in self.times.iter().enumerate().skip(1) {
-            if t < best {
-                best = t;
-                top = i;
+    fn set(&mut self, slot: usize, at: u64) -> Option<(SimTime, MachineId)> {
+        self.times[slot] = at;
+        let mut round: [(u64, usize); W] = std::array::from_fn(|i| (if i == slot { at } else { self.times[i] }, i));
+        let mut width = W;
+        while width > 1 {
+            width /= 2;
+            for i in 0..width {
+                let (left, right) = (round[2 * i], round[2 * i + 1]);
+                round[i] = if right.0 < left.0 { right } else { left };
             }
         }
+        let (best, top) = round[0];
         self.top = top;
         self.top_time = best;
+        (best != DONE).then_some((SimTime(best), top as MachineId))
     }
 }
 
@@ -157,8 +165,7 @@ impl<const W: usize> TickQueue for ScanTickQueue<W> {
     /// # Panics
     /// When `machine` is not below `W`.
     fn push(&mut self, at: SimTime, machine: MachineId) {
-        self.times[machine as usize] = at.as_nanos();
-        self.find_top();
+        self.set(machine as usize, at.as_nanos());
     }
 
     #[inline(always)]
@@ -168,25 +175,7 @@ impl<const W: usize> TickQueue for ScanTickQueue<W> {
 
     #[inline(always)]
     fn advance_top(&mut self, next: Option<SimTime>) -> Option<(SimTime, MachineId)> {
-        let moved = self.top;
-        let at = next.map_or(DONE, SimTime::as_nanos);
-        self.times[moved] = at;
-        // The moved entry's new time comes from `at`, not from `times`, so the scan need not
-        // wait for the store. Pairs are merged as a tournament (depth log2 W, not W): the
-        // left entry, the lower id, wins ties, which is the tie rule.
-        let mut round: [(u64, usize); W] = std::array::from_fn(|i| (if i == moved { at } else { self.times[i] }, i));
-        let mut width = W;
-        while width > 1 {
-            width /= 2;
-            for i in 0..width {
-                let (left, right) = (round[2 * i], round[2 * i + 1]);
-                round[i] = if right.0 < left.0 { right } else { left };
-            }
-        }
-        let (best, top) = round[0];
-        self.top = top;
-        self.top_time = best;
-        (best != DONE).then_some((SimTime(best), top as MachineId))
+        self.set(self.top, next.map_or(DONE, SimTime::as_nanos))
     }
 }
 
