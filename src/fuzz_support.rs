@@ -770,8 +770,11 @@ pub fn check_logs(data: &[u8]) {
 
 /// Whether `line` is a line of `file`: 1 to its `\n` count + 1.
 fn line_in(file: &[u8], line: u64) -> bool {
-    let newlines = file.iter().filter(|&&b| b == b'\n').count() as u64;
-    (1..=newlines + 1).contains(&line)
+    // Line endings as the log reader counts them: `\n`, `\r\n` and a lone `\r`.
+    let lone_crs =
+        file.windows(2).filter(|w| w[0] == b'\r' && w[1] != b'\n').count() + usize::from(file.ends_with(b"\r"));
+    let endings = file.iter().filter(|&&b| b == b'\n').count() + lone_crs;
+    (1..=endings as u64 + 1).contains(&line)
 }
 
 /// [`check_logs`]' laws on the outcome of a check.

@@ -3,7 +3,7 @@
 //! cannot be read is reported with `file:line` and what was expected.
 
 use std::fmt;
-use std::io::Read;
+use std::io::{self, Read};
 
 use crate::event::{LamportTime, MachineId};
 
@@ -58,7 +58,7 @@ const REQUIRED: [&str; 7] = ["sim_time", "machine", "event", "clock", "queue_len
 #[derive(Debug)]
 pub struct LogReader<R: Read> {
     file: String,
-    reader: csv::Reader<R>,
+    reader: csv::Reader<UnixLineEndings<R>>,
     columns: [usize; 7],
     record: csv::ByteRecord,
 }
@@ -66,7 +66,10 @@ pub struct LogReader<R: Read> {
 impl<R: Read> LogReader<R> {
     /// Reads the header of `input` (named `file` in errors) and prepares to stream rows.
     pub fn new(file: &str, input: R) -> Result<Self, ReadError> {
-        let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(input);
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(false)
+            .from_reader(UnixLineEndings { inner: input, after_cr: false });
         let err = |line, message: String| ReadError { file: file.to_string(), line, message };
         let headers = reader.byte_headers().map_err(|e| err(1, csv_message(&e)))?.clone();
         if headers.is_empty() {
@@ -134,6 +137,44 @@ impl<R: Read> LogReader<R> {
         let sim_nanos = parse_seconds(sim_text.trim())
             .ok_or_else(|| err(format!("`sim_time` is {sim_text:?}; expected seconds like 12.000000333")))?;
         Ok(Some(LogRow { line, sim_nanos, machine, event, clock: number(3)?, queue_len: number(4)?, peers, msg_clock }))
+    }
+}
+
+/// `input` with every line ending turned into `\n`: `\r\n` (Windows) and a lone `\r` (classic
+/// Mac OS) alike. The CSV parser splits records at all three but counts lines only at `\n`,
+/// so without this a CR-only log would report every error on "line 1".
+#[derive(Debug)]
+struct UnixLineEndings<R> {
+    inner: R,
+    /// The last byte passed on was a `\r` (now `\n`): a `\n` right after it is dropped.
+    after_cr: bool,
+}
+
+impl<R: Read> Read for UnixLineEndings<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            let n = self.inner.read(buf)?;
+            // The common case, a file with `\n` endings, passes through untouched.
+            if n == 0 || (!self.after_cr && !buf[..n].contains(&b'\r')) {
+                return Ok(n);
+            }
+            let mut kept = 0;
+            for i in 0..n {
+                let byte = buf[i];
+                if byte == b'\n' && self.after_cr {
+                    self.after_cr = false;
+                    continue;
+                }
+                self.after_cr = byte == b'\r';
+                buf[kept] = if self.after_cr { b'\n' } else { byte };
+                kept += 1;
+            }
+            // Zero bytes kept means this read was only the `\n` of a `\r\n` split across
+            // reads; returning 0 would look like the end of the file, so read on.
+            if kept > 0 {
+                return Ok(kept);
+            }
+        }
     }
 }
 
@@ -278,6 +319,37 @@ mod tests {
         );
         assert_eq!((r[1].event, r[1].peers.clone(), r[1].queue_len), (EventType::Receive, vec![2], 3));
         assert_eq!((r[2].line, r[2].sim_nanos, r[2].msg_clock), (4, 2_000_000_001, None));
+    }
+
+    #[test]
+    fn line_numbers_count_crlf_and_lone_cr_endings() {
+        let header = "system_time,sim_time,machine,event,clock,queue_len,peer,msg_clock";
+        let good = "x,1.0,0,INTERNAL,1,0,,";
+        let bad = "x,2.0,0,INTERNAL,two,0,,";
+        for ending in ["\n", "\r\n", "\r"] {
+            let text = [header, good, good, bad, ""].join(ending);
+            let e = rows(&text).unwrap_err().to_string();
+            assert!(e.starts_with("m.csv:4: `clock` is \"two\""), "ending {ending:?}: {e}");
+        }
+    }
+
+    /// A `\r\n` split across two reads is still one line ending.
+    #[test]
+    fn crlf_split_across_reads_is_one_ending() {
+        struct OneByteAtATime<'a>(&'a [u8]);
+        impl Read for OneByteAtATime<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                let Some((&first, rest)) = self.0.split_first() else { return Ok(0) };
+                buf[0] = first;
+                self.0 = rest;
+                Ok(1)
+            }
+        }
+        let mut text = Vec::new();
+        UnixLineEndings { inner: OneByteAtATime(b"a\r\nb\rc\r\r\nd\r"), after_cr: false }
+            .read_to_end(&mut text)
+            .unwrap();
+        assert_eq!(text, b"a\nb\nc\n\nd\n");
     }
 
     #[test]
