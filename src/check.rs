@@ -28,7 +28,9 @@ use std::io::Read;
 use std::path::Path;
 use std::rc::Rc;
 
-use crate::event::{LamportTime, MachineId};
+use crate::engine::MachineState;
+use crate::event::{Event, EventKind, EventSink, LamportTime, MachineId};
+use crate::fingerprint::Fingerprint;
 use crate::logread::{open_logs, EventType, LogReader, LogRow, MergedLogs, ReadError};
 use crate::logs::log_file_name;
 use crate::rundir::{SCENARIO_FILE, SUMMARY_FILE};
@@ -36,7 +38,8 @@ use crate::scenario::{
     Fresh, MessageClock, MulticastClock, NetworkDelay, ReceiveQueueLen, Resolved, Scenario, ScenarioError,
     SendAllTargets, StartTime, TickJitter,
 };
-use crate::time::{tick_time, ticks_before, SimTime};
+use crate::summary::{Stats, Summary};
+use crate::time::{tick_time, ticks_before, SimDuration, SimTime};
 
 /// Up to this many machines, the clock condition is verified with vector clocks.
 pub const VECTOR_CLOCK_MAX_MACHINES: u32 = 64;
@@ -88,6 +91,8 @@ pub struct Report {
     /// the clock from before the send (`message_clock: BeforeIncrement`), a known weakness
     /// of that variant rather than a broken rule.
     pub receive_not_after_send: u64,
+    /// Things worth knowing that are not violations (one line each).
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -339,6 +344,10 @@ struct Checker<'a> {
     min_delay: u64,
     /// The largest network delay, when it is bounded.
     max_delay: Option<u64>,
+    /// The statistics and fingerprint a run of these events would have: the summary
+    /// `summary.json` must match, rebuilt with the same sinks the engine feeds.
+    stats: Stats,
+    fingerprint: Fingerprint,
     report: Report,
 }
 
@@ -392,6 +401,8 @@ impl<'a> Checker<'a> {
             exact_queues,
             min_delay,
             max_delay,
+            stats: Stats::new(n as usize),
+            fingerprint: Fingerprint::default(),
             report,
         }
     }
@@ -409,11 +420,22 @@ impl<'a> Checker<'a> {
             self.row(id, row);
         }
         self.finish();
+        let before_increment =
+            self.ctx.scenario.as_ref().is_some_and(|s| s.semantics.message_clock == MessageClock::BeforeIncrement);
+        if self.report.receive_not_after_send > 0 && before_increment {
+            self.report.notes.push(format!(
+                "{} RECEIVE(s) have a clock no greater than their own SEND's: messages carry the clock from before \
+                 the send (message_clock: BeforeIncrement), so C(send) < C(receive) fails for those pairs",
+                self.report.receive_not_after_send
+            ));
+        }
         if self.ctx.scenario.is_some() {
             self.report.checks.push("tick schedule: one tick per scheduled instant, rate x duration ticks");
         }
         if self.ctx.summary.is_some() {
-            self.report.checks.push("summary.json: counts, final clocks, sent = received + queued + in flight");
+            self.report.checks.push(
+                "summary.json: every figure (per machine and overall) and the fingerprint, rebuilt from the logs",
+            );
         }
         Ok(self.report)
     }
@@ -447,6 +469,9 @@ impl<'a> Checker<'a> {
                 if !row.peers.is_empty() || row.msg_clock.is_some() {
                     self.violation(id, line, "INTERNAL with a peer or msg_clock; both must be empty".into());
                 }
+                if let Some(reason) = self.impossible_action(id, EventType::Internal, &[]) {
+                    self.violation(id, line, reason);
+                }
                 self.check_idle(id, &row);
             }
             EventType::Send => {
@@ -459,6 +484,7 @@ impl<'a> Checker<'a> {
                 self.receive(id, &row, prev_clock);
             }
         }
+        self.record(id, &row);
         if let Some(past) = &mut self.lanes[id as usize].past {
             past.counts[id as usize] += 1;
             past.clocks[id as usize] = row.clock;
@@ -474,6 +500,76 @@ impl<'a> Checker<'a> {
             EventType::Receive => row.queue_len.saturating_sub(u64::from(before_take)),
             _ => 0,
         };
+    }
+
+    /// Feeds the row to the sinks a run's summary comes from, to rebuild it at the end.
+    fn record(&mut self, id: MachineId, row: &LogRow) {
+        let msg_clock = row.msg_clock.unwrap_or(0);
+        let kind = match row.event {
+            EventType::Send => EventKind::Send { to: &row.peers, msg_clock },
+            EventType::Receive => EventKind::Receive { from: row.peers.first().copied().unwrap_or(0), msg_clock },
+            EventType::Internal => EventKind::Internal,
+        };
+        let time = SimTime(row.sim_nanos);
+        let event = Event { time, machine: id, tick: 0, kind, clock: row.clock, queue_len: row.queue_len };
+        // Both sinks only count in memory: they never fail.
+        let _ = (&mut self.stats, &mut self.fingerprint).event(&event);
+    }
+
+    /// Why the scenario's event mix and send targets cannot give this INTERNAL or SEND row of
+    /// machine `id`, if they cannot (a SEND's receivers are known to be valid and distinct).
+    fn impossible_action(&self, id: MachineId, event: EventType, peers: &[MachineId]) -> Option<String> {
+        let scenario = self.ctx.scenario.as_ref()?;
+        let (mix, n) = (scenario.event_mix, self.n);
+        let next = (id + 1) % n;
+        let after = ((u64::from(id) + 2) % u64::from(n)) as MachineId;
+        let (in_all, all_len, all): (&dyn Fn(MachineId) -> bool, usize, String) = match scenario.send_all_targets {
+            SendAllTargets::AllOthers => (&|p| p != id, n as usize - 1, "all others".into()),
+            SendAllTargets::NextTwo => {
+                let mut two: Vec<MachineId> = [next, after].into_iter().filter(|&j| j != id).collect();
+                two.dedup();
+                let len = two.len();
+                (&move |p| p != id && (p == next || p == after), len, format!("{two:?}"))
+            }
+        };
+        let weights = format!(
+            "event_mix: send_next {}, send_after {}, send_all {}, internal {}",
+            mix.send_next, mix.send_after, mix.send_all, mix.internal
+        );
+        match event {
+            EventType::Internal => {
+                // A roll for a send that has no receiver (fewer than three machines) is an
+                // internal event too.
+                let possible = mix.internal > 0
+                    || (mix.send_next > 0 && next == id)
+                    || (mix.send_after > 0 && after == id)
+                    || (mix.send_all > 0 && all_len == 0);
+                (!possible).then(|| format!("INTERNAL, but this machine cannot make one ({weights})"))
+            }
+            EventType::Send => {
+                let per_message = scenario.semantics.multicast == MulticastClock::IncrementPerMessage;
+                let to_neighbour =
+                    |p: MachineId| (mix.send_next > 0 && p == next) || (mix.send_after > 0 && p == after);
+                let possible = match peers {
+                    [p] if to_neighbour(*p) => true,
+                    // A send to all that is logged one row per receiver.
+                    [p] if per_message => mix.send_all > 0 && in_all(*p),
+                    _ if per_message => {
+                        return Some(format!(
+                            "SEND to {peers:?}: with multicast: IncrementPerMessage each SEND row names one receiver"
+                        ))
+                    }
+                    _ => mix.send_all > 0 && peers.len() == all_len && peers.iter().all(|&p| in_all(p)),
+                };
+                (!possible).then(|| {
+                    format!(
+                        "SEND to {peers:?} is not a send this machine can make (next {next}, after {after}, all: {all}; \
+                         {weights})"
+                    )
+                })
+            }
+            EventType::Receive => None,
+        }
     }
 
     /// One event per tick at the scheduled instants (when the scenario is known).
@@ -623,24 +719,7 @@ impl<'a> Checker<'a> {
         if peers.windows(2).any(|w| w[0] >= w[1]) {
             return Some(format!("SEND receivers {peers:?} must be distinct and in ascending order"));
         }
-        let scenario = self.ctx.scenario.as_ref()?;
-        let n = self.n;
-        let next = (id + 1) % n;
-        let after = ((u64::from(id) + 2) % u64::from(n)) as MachineId;
-        let mut all: Vec<MachineId> = match scenario.send_all_targets {
-            SendAllTargets::AllOthers => (0..n).filter(|&j| j != id).collect(),
-            SendAllTargets::NextTwo => [next, after].into_iter().filter(|&j| j != id).collect(),
-        };
-        all.sort_unstable();
-        all.dedup();
-        let allowed = if scenario.semantics.multicast == MulticastClock::IncrementPerMessage {
-            peers.len() == 1 && all.contains(&peers[0])
-        } else {
-            peers == [next] || peers == [after] || peers == all.as_slice()
-        };
-        (!allowed).then(|| {
-            format!("SEND to {peers:?} is not one of this machine's sends (next {next}, after {after}, all {all:?})")
-        })
+        self.impossible_action(id, EventType::Send, peers)
     }
 
     fn receive(&mut self, id: MachineId, row: &LogRow, prev_clock: LamportTime) {
@@ -809,48 +888,139 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        let Some(summary) = self.ctx.summary.clone() else { return };
-        let mut problems = Vec::new();
-        // Figures as u128, so a sum of two never overflows.
-        let get = |v: &serde_json::Value, path: &[&str]| {
-            path.iter().try_fold(v, |v, k| v.get(k)).and_then(|v| v.as_u64()).map(u128::from)
-        };
-        for id in 0..self.n {
-            let lane = &self.lanes[id as usize];
-            let Some(m) = summary.get("machines").and_then(|ms| ms.get(id as usize)) else {
-                problems.push(format!("no entry for machine {id}"));
-                continue;
-            };
-            let left = lane.addressed - lane.received;
-            let expectations = [
-                ("events.total", get(m, &["events", "total"]), lane.rows),
-                ("messages_sent", get(m, &["messages_sent"]), lane.sent_messages),
-                ("messages_received", get(m, &["messages_received"]), lane.received),
-                ("final_clock", get(m, &["final_clock"]), lane.last_clock),
-                (
-                    "queued_at_end + in_flight_at_end",
-                    get(m, &["queued_at_end"]).zip(get(m, &["in_flight_at_end"])).map(|(a, b)| a + b),
-                    left,
-                ),
-            ];
-            for (field, claimed, found) in expectations {
-                match claimed {
-                    Some(c) if c == u128::from(found) => {}
-                    Some(c) => problems.push(format!("machine {id}: {field} is {c}, but the logs give {found}")),
-                    None => problems.push(format!("machine {id}: no {field}")),
-                }
-            }
-            if self.exact_queues {
-                let queued = lane.queue.len() as u128;
-                if get(m, &["queued_at_end"]) != Some(queued) {
-                    problems.push(format!("machine {id}: queued_at_end should be {queued} (no network delay)"));
-                }
-            }
-        }
+        let Some(summary) = self.ctx.summary.as_ref() else { return };
+        let (problems, note) = self.summary_problems(summary);
+        self.report.notes.extend(note);
         for reason in problems {
             self.report.violation_count += 1;
             if self.report.violations.len() < self.ctx.max_reported {
                 self.report.violations.push(Violation { file: SUMMARY_FILE.to_string(), line: None, reason });
+            }
+        }
+    }
+
+    /// Where `summary.json` (`claimed`) contradicts the summary these logs imply: the
+    /// statistics and fingerprint rebuilt from the rows with the engine's own sinks, and each
+    /// machine's end state (ticks, clock, messages left) from the logs. What logs cannot
+    /// tell (rates and phases without `scenario.ron`; with a network delay, how the messages
+    /// left split between queue and network) is taken from the summary itself. Also returns a
+    /// note when the fingerprint cannot be compared.
+    fn summary_problems(&self, claimed: &serde_json::Value) -> (Vec<String>, Option<String>) {
+        let mut problems = Vec::new();
+        let scenario = self.ctx.scenario.as_ref();
+        let mut ends = Vec::with_capacity(self.n as usize);
+        for id in 0..self.n {
+            let Some(m) = claimed.get("machines").and_then(|ms| ms.get(id as usize)) else {
+                problems.push(format!("no entry for machine {id}"));
+                continue;
+            };
+            let claimed_u64 = |field: &str| m.get(field).and_then(|v| v.as_u64());
+            let lane = &self.lanes[id as usize];
+            let left = lane.addressed - lane.received;
+            // As u128, so a sum of two figures never overflows.
+            let claimed_left = claimed_u64("queued_at_end")
+                .zip(claimed_u64("in_flight_at_end"))
+                .map(|(q, f)| (q, f, u128::from(q) + u128::from(f)));
+            if let Some((_, _, sum)) = claimed_left.filter(|&(_, _, sum)| sum != u128::from(left)) {
+                problems
+                    .push(format!("machine {id}: queued_at_end + in_flight_at_end is {sum}, but the logs give {left}"));
+            }
+            let (rate, phase, ticks) = match scenario.and_then(|s| s.machines.get(id as usize)) {
+                Some(setup) => (setup.rate, setup.phase, lane.tick.map_or(0, |(k, _)| k + 1)),
+                None => {
+                    let rate = claimed_u64("rate").and_then(|r| u32::try_from(r).ok());
+                    let phase = m.get("phase").and_then(|p| p.as_str()).and_then(|p| p.parse::<SimDuration>().ok());
+                    let (Some(rate), Some(phase), Some(ticks)) = (rate, phase, claimed_u64("ticks")) else {
+                        problems.push(format!("machine {id}: no valid rate, phase or ticks"));
+                        continue;
+                    };
+                    (rate, phase, ticks)
+                }
+            };
+            let (queued, in_flight_to) = match claimed_left {
+                _ if self.exact_queues => (lane.queue.len() as u64, 0),
+                Some((q, f, sum)) if sum == u128::from(left) => (q, f),
+                _ => (left, 0),
+            };
+            ends.push(MachineState { rate, phase, ticks, clock: lane.last_clock, queued, in_flight_to });
+        }
+        if ends.len() != self.n as usize {
+            return (problems, None);
+        }
+        let seed_and_duration = match scenario {
+            Some(s) => Some((s.seed, s.duration)),
+            None => claimed
+                .get("seed")
+                .and_then(|v| v.as_u64())
+                .zip(claimed.get("duration").and_then(|v| v.as_str()).and_then(|d| d.parse::<SimDuration>().ok())),
+        };
+        let Some((seed, duration)) = seed_and_duration else {
+            problems.push("no valid seed or duration".into());
+            return (problems, None);
+        };
+        let expected = Summary::from_end_states(seed, duration, &self.stats, &ends, self.fingerprint.hex());
+        let writer = claimed.get("lamport_sim_version").and_then(|v| v.as_str());
+        let mut skip = vec!["lamport_sim_version"];
+        let mut note = None;
+        if writer != Some(expected.lamport_sim_version) {
+            // The fingerprint function may change between versions (CHANGELOG.md).
+            skip.push("fingerprint");
+            note = Some(format!(
+                "summary.json was written by lamport-sim {}, this is {}: its fingerprint is not compared",
+                writer.unwrap_or("(unknown version)"),
+                expected.lamport_sim_version
+            ));
+        }
+        let expected = serde_json::to_value(&expected).expect("summaries serialize");
+        compare_json("", &expected, Some(claimed), &skip, &mut problems);
+        if let Some(extra) = claimed.get("machines").and_then(|m| m.as_array()).filter(|m| m.len() > ends.len()) {
+            problems.push(format!("{} machine entries, but there are {} machines", extra.len(), ends.len()));
+        }
+        (problems, note)
+    }
+}
+
+/// Adds to `problems` every leaf of `expected` (at `path`, like `machines[0].events.total`)
+/// that `claimed` lacks or contradicts, as `machine 0: events.total is 9, but the logs give 8`.
+/// Paths in `skip` are not compared; fractional figures may differ in their last digits.
+fn compare_json(
+    path: &str,
+    expected: &serde_json::Value,
+    claimed: Option<&serde_json::Value>,
+    skip: &[&str],
+    problems: &mut Vec<String>,
+) {
+    use serde_json::Value;
+    if skip.contains(&path) {
+        return;
+    }
+    let join = |key: &str| if path.is_empty() { key.to_string() } else { format!("{path}.{key}") };
+    match expected {
+        Value::Object(fields) => {
+            for (key, value) in fields {
+                compare_json(&join(key), value, claimed.and_then(|c| c.get(key)), skip, problems);
+            }
+        }
+        Value::Array(items) => {
+            for (i, value) in items.iter().enumerate() {
+                compare_json(&format!("{path}[{i}]"), value, claimed.and_then(|c| c.get(i)), skip, problems);
+            }
+        }
+        leaf => {
+            // `machines[3].events.total` is told as `machine 3: events.total`.
+            let label = match path.strip_prefix("machines[").and_then(|rest| rest.split_once("].")) {
+                Some((id, field)) => format!("machine {id}: {field}"),
+                None => path.replacen("overall.", "overall: ", 1),
+            };
+            let agree = |c: &Value| match (leaf.as_u64(), c.as_u64(), leaf.as_f64(), c.as_f64()) {
+                (Some(a), Some(b), ..) => a == b,
+                (None, _, Some(a), Some(b)) => (a - b).abs() <= 1e-9 * a.abs().max(1.0),
+                _ => leaf == c,
+            };
+            match claimed {
+                None => problems.push(format!("no {label}")),
+                Some(c) if agree(c) => {}
+                Some(c) => problems.push(format!("{label} is {c}, but the logs give {leaf}")),
             }
         }
     }
@@ -888,6 +1058,101 @@ mod tests {
         let report = check_memory_run(&run, &s).unwrap();
         let first = &report.violations[0];
         assert_eq!((first.file.as_str(), first.line), ("machine-1.csv", Some(11)), "{first}");
+    }
+
+    /// Checks `run` against `scenario` with `summary` in place of the run's own.
+    fn check_with(run: &crate::runner::MemoryRun, scenario: &Resolved, summary: serde_json::Value) -> Report {
+        let readers = run
+            .logs
+            .iter()
+            .enumerate()
+            .map(|(id, bytes)| LogReader::new(&log_file_name(id as MachineId), bytes.as_slice()).unwrap())
+            .collect();
+        let ctx = CheckContext { scenario: Some(scenario.clone()), summary: Some(summary), max_reported: 50 };
+        check_logs(readers, &ctx).unwrap()
+    }
+
+    #[test]
+    fn every_figure_of_the_summary_is_checked_against_the_logs() {
+        let s = resolved("(rates: Each([1, 3, 6]), duration: \"30s\", seed: 5)");
+        let run = run_in_memory(&s);
+        let summary = serde_json::to_value(&run.summary).unwrap();
+        assert!(check_with(&run, &s, summary.clone()).passed());
+        // One figure at a time, overall and per machine, integer and fractional.
+        for (path, expected) in [
+            ("/overall/messages_sent", "overall: messages_sent is 999"),
+            ("/overall/max_final_clock", "overall: max_final_clock is 999"),
+            ("/overall/events/total", "overall: events.total is 999"),
+            ("/machines/1/max_queue_len", "machine 1: max_queue_len is 999"),
+            ("/machines/2/max_clock_jump", "machine 2: max_clock_jump is 999"),
+            ("/machines/0/mean_receive_jump", "machine 0: mean_receive_jump is 999"),
+            ("/machines/0/queue_growth_per_min", "machine 0: queue_growth_per_min is 999"),
+            ("/seed", "seed is 999"),
+        ] {
+            let mut edited = summary.clone();
+            *edited.pointer_mut(path).unwrap() = serde_json::json!(999);
+            let report = check_with(&run, &s, edited);
+            let reasons: Vec<String> = report.violations.iter().map(|v| v.to_string()).collect();
+            assert_eq!(reasons.len(), 1, "{path}: {reasons:?}");
+            assert!(reasons[0].starts_with(&format!("summary.json: {expected}, but the logs give ")), "{reasons:?}");
+        }
+        // A fingerprint that is not the logs' own.
+        let mut edited = summary.clone();
+        edited["fingerprint"] = "0123456789abcdef".into();
+        let report = check_with(&run, &s, edited);
+        assert!(
+            report.violations[0].reason.starts_with("fingerprint is \"0123456789abcdef\""),
+            "{:?}",
+            report.violations
+        );
+        // Another version's fingerprint is not compared, and the report says so.
+        let mut edited = summary;
+        edited["fingerprint"] = "0123456789abcdef".into();
+        edited["lamport_sim_version"] = "0.0.1".into();
+        let report = check_with(&run, &s, edited);
+        assert!(report.passed(), "{:?}", report.violations);
+        assert!(report.notes[0].contains("0.0.1"), "{:?}", report.notes);
+    }
+
+    #[test]
+    fn rows_the_event_mix_cannot_give_are_violations() {
+        let ron =
+            |mix: &str| format!("(rates: Each([2, 3, 4]), duration: \"20s\", seed: 3, event_mix: EventMix({mix}))");
+        let run = run_in_memory(&resolved(&ron("send_next: 1, send_after: 1, send_all: 1, internal: 7")));
+        let first_line = |log: &[u8], pred: &dyn Fn(&[&str]) -> bool| {
+            let text = std::str::from_utf8(log).unwrap();
+            text.lines().position(|l| pred(&l.split(',').collect::<Vec<_>>())).unwrap() as u64 + 1
+        };
+        let recheck = |mix: &str| {
+            let other = resolved(&ron(mix));
+            let summary = serde_json::to_value(&run.summary).unwrap();
+            check_with(&run, &other, summary)
+        };
+        // No internal events in the mix: the first INTERNAL row is caught.
+        let report = recheck("send_next: 1, send_after: 1, send_all: 1, internal: 0");
+        let line = first_line(&run.logs[0], &|f| f[3] == "INTERNAL");
+        let v = report.violations.iter().find(|v| v.file == "machine-0.csv").unwrap();
+        assert_eq!(v.line, Some(line), "{v}");
+        assert!(v.reason.starts_with("INTERNAL, but this machine cannot make one"), "{v}");
+        // No sends to the one after: machine 1's first SEND to machine 0 alone is caught.
+        let report = recheck("send_next: 1, send_after: 0, send_all: 1, internal: 7");
+        let line = first_line(&run.logs[1], &|f| f[3] == "SEND" && f[6] == "0");
+        let v = report.violations.iter().find(|v| v.file == "machine-1.csv").unwrap();
+        assert_eq!(v.line, Some(line), "{v}");
+        assert!(v.reason.contains("is not a send this machine can make"), "{v}");
+    }
+
+    #[test]
+    fn the_before_increment_note_appears_only_for_that_setting() {
+        for (semantics, noted) in [("BeforeIncrement", true), ("AfterIncrement", false)] {
+            let s = resolved(&format!(
+                "(rates: Each([3, 3, 3]), phase: Aligned, duration: \"30s\", seed: 2, \
+                 semantics: Semantics(message_clock: {semantics}))"
+            ));
+            let report = check_memory_run(&run_in_memory(&s), &s).unwrap();
+            assert!(report.passed(), "{:?}", report.violations);
+            assert_eq!(report.notes.iter().any(|n| n.contains("BeforeIncrement")), noted, "{semantics}");
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::engine::{MachineState, Simulation};
 use crate::event::{Event, EventKind, EventSink, KindCounts, MachineId};
 use crate::queue::TickQueue;
 use crate::scenario::Resolved;
+use crate::time::SimDuration;
 
 /// Version of the `summary.json` layout; bumped when a field changes meaning or goes away.
 pub const SUMMARY_SCHEMA_VERSION: u32 = 1;
@@ -40,13 +41,15 @@ impl EventSink for Stats {
     #[inline]
     fn event(&mut self, e: &Event<'_>) -> io::Result<()> {
         let t = &mut self.tallies[e.machine as usize];
-        let jump = e.clock - t.last_clock;
+        // The engine's clocks only go up; `check` also feeds rows of broken logs through
+        // here, where a clock may go back: a jump of 0 then, never an overflow.
+        let jump = e.clock.saturating_sub(t.last_clock);
         t.last_clock = e.clock;
         t.max_clock_jump = t.max_clock_jump.max(jump);
         t.max_queue_len = t.max_queue_len.max(e.queue_len);
         t.counts.count(&e.kind);
         if let EventKind::Receive { .. } = e.kind {
-            t.receive_jump_total += jump;
+            t.receive_jump_total = t.receive_jump_total.saturating_add(jump);
         }
         Ok(())
     }
@@ -150,12 +153,26 @@ pub struct Summary {
 impl Summary {
     /// Assembles the summary from the statistics and the simulation's end state.
     pub fn new<Q: TickQueue>(scenario: &Resolved, stats: &Stats, sim: &Simulation<Q>, fingerprint: String) -> Summary {
-        let minutes = scenario.duration.as_nanos() as f64 / 60e9;
+        let ends: Vec<MachineState> = (0..stats.tallies.len()).map(|i| sim.machine_state(i as MachineId)).collect();
+        Summary::from_end_states(scenario.seed, scenario.duration, stats, &ends, fingerprint)
+    }
+
+    /// Assembles the summary from the statistics and each machine's state at the end
+    /// (`ends[i]` for machine `i`). `check` uses this to rebuild a run's summary from its logs.
+    pub fn from_end_states(
+        seed: u64,
+        duration: SimDuration,
+        stats: &Stats,
+        ends: &[MachineState],
+        fingerprint: String,
+    ) -> Summary {
+        let minutes = duration.as_nanos() as f64 / 60e9;
         let machines: Vec<MachineSummary> = stats
             .tallies
             .iter()
+            .zip(ends)
             .enumerate()
-            .map(|(i, t)| machine_summary(i as MachineId, t, &sim.machine_state(i as MachineId), minutes))
+            .map(|(i, (t, end))| machine_summary(i as MachineId, t, end, minutes))
             .collect();
         let sum = |f: fn(&MachineSummary) -> u64| machines.iter().map(f).sum::<u64>();
         let max = |f: fn(&MachineSummary) -> u64| machines.iter().map(f).max().unwrap_or(0);
@@ -182,8 +199,8 @@ impl Summary {
             schema_version: SUMMARY_SCHEMA_VERSION,
             lamport_sim_version: env!("CARGO_PKG_VERSION"),
             complete: true,
-            seed: scenario.seed,
-            duration: scenario.duration.to_string(),
+            seed,
+            duration: duration.to_string(),
             fingerprint,
             machines,
             overall,
