@@ -31,7 +31,9 @@ use std::rc::Rc;
 use crate::engine::MachineState;
 use crate::event::{Event, EventKind, EventSink, LamportTime, MachineId};
 use crate::fingerprint::Fingerprint;
-use crate::logread::{open_logs, EventType, LogReader, LogRow, MergedLogs, ReadError};
+use crate::logread::{
+    format_system_time, open_logs, EventType, LogReader, LogRow, MergedLogs, ReadError, SystemTimeField,
+};
 use crate::logs::log_file_name;
 use crate::rundir::{SCENARIO_FILE, SUMMARY_FILE};
 use crate::scenario::{
@@ -246,6 +248,8 @@ struct Lane {
     rows: u64,
     last_line: u64,
     last_time: Option<u64>,
+    /// The last `system_time`, in microseconds since 1970.
+    last_system_time: Option<i64>,
     last_clock: LamportTime,
     last_was_send: bool,
     /// Messages the last row says are still waiting after it (a RECEIVE's `queue_len`
@@ -360,6 +364,7 @@ impl<'a> Checker<'a> {
                 rows: 0,
                 last_line: 1,
                 last_time: None,
+                last_system_time: None,
                 last_clock: 0,
                 last_was_send: false,
                 left_waiting: 0,
@@ -380,6 +385,11 @@ impl<'a> Checker<'a> {
         };
         let mut report = Report { machines: n, ..Report::default() };
         report.checks.push("per-machine clock rules (IR1, IR2) and time order");
+        report.checks.push(if ctx.scenario.is_some() {
+            "system_time = start_time + sim_time"
+        } else {
+            "system_time never goes back"
+        });
         report.checks.push("every RECEIVE matches one earlier SEND; none received twice");
         if exact_queues {
             report.checks.push("FIFO queues and every queue_len, replayed exactly (no network delay)");
@@ -450,6 +460,7 @@ impl<'a> Checker<'a> {
         if let Some(prev) = prev_time.filter(|&p| row.sim_nanos < p) {
             self.violation(id, line, format!("sim_time goes back: {} after {}", SimTime(row.sim_nanos), SimTime(prev)));
         }
+        self.check_system_time(id, &row);
         self.check_tick(id, &row);
         if !self.exact_queues {
             self.lanes[id as usize].arrivals.advance(row.sim_nanos, self.min_delay, self.max_delay);
@@ -569,6 +580,44 @@ impl<'a> Checker<'a> {
                 })
             }
             EventType::Receive => None,
+        }
+    }
+
+    /// `system_time` = start time + `sim_time` (to the microsecond) when the scenario gives
+    /// the start; without it, at least never going back.
+    fn check_system_time(&mut self, id: MachineId, row: &LogRow) {
+        let micros = match row.system_time {
+            SystemTimeField::Absent => return,
+            SystemTimeField::Micros(micros) => micros,
+            SystemTimeField::Malformed => {
+                let reason = "system_time is not a date and time like 2026-11-25 18:40:23.000000".into();
+                return self.violation(id, row.line, reason);
+            }
+        };
+        let lane = &mut self.lanes[id as usize];
+        let previous = lane.last_system_time.replace(micros);
+        match &self.ctx.scenario {
+            Some(scenario) => {
+                let expected = scenario.start_time.micros_since_epoch() + (row.sim_nanos / 1_000) as i64;
+                if micros != expected {
+                    let reason = format!(
+                        "system_time {} is not start_time + sim_time = {}",
+                        format_system_time(micros),
+                        format_system_time(expected)
+                    );
+                    self.violation(id, row.line, reason);
+                }
+            }
+            None => {
+                if let Some(previous) = previous.filter(|&p| micros < p) {
+                    let reason = format!(
+                        "system_time goes back: {} after {}",
+                        format_system_time(micros),
+                        format_system_time(previous)
+                    );
+                    self.violation(id, row.line, reason);
+                }
+            }
         }
     }
 
@@ -1042,7 +1091,7 @@ mod tests {
         let report = check_memory_run(&run_in_memory(&s), &s).unwrap();
         assert!(report.passed(), "{:?}", report.violations);
         assert_eq!(report.events(), 400);
-        assert_eq!(report.checks.len(), 6);
+        assert_eq!(report.checks.len(), 7);
     }
 
     #[test]
@@ -1112,6 +1161,27 @@ mod tests {
         let report = check_with(&run, &s, edited);
         assert!(report.passed(), "{:?}", report.violations);
         assert!(report.notes[0].contains("0.0.1"), "{:?}", report.notes);
+    }
+
+    #[test]
+    fn system_time_is_start_time_plus_sim_time() {
+        let s = resolved("(rates: Each([2, 3, 4]), duration: \"20s\", seed: 3)");
+        let mut run = run_in_memory(&s);
+        let text = String::from_utf8(run.logs[2].clone()).unwrap();
+        // The second row's system_time ten seconds early.
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        lines[2] = lines[2].replacen("2000-01-01 00:00:0", "1999-12-31 23:59:5", 1);
+        run.logs[2] = (lines.join("\n") + "\n").into_bytes();
+        let report = check_memory_run(&run, &s).unwrap();
+        let line = 3;
+        let v = &report.violations[0];
+        assert_eq!((v.file.as_str(), v.line), ("machine-2.csv", Some(line)), "{v}");
+        assert!(v.reason.starts_with("system_time 1999-12-31 23:59:5"), "{v}");
+        // The scenario's start time, a year later: every row is off.
+        let mut later = s.clone();
+        later.start_time = StartTime::try_from("2001-01-01 00:00:00".to_string()).unwrap();
+        let report = check_memory_run(&run_in_memory(&s), &later).unwrap();
+        assert_eq!(report.violation_count, report.events(), "{:?}", &report.violations[..3]);
     }
 
     #[test]

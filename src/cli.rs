@@ -464,28 +464,34 @@ fn execute(resolved: &Resolved, output: &OutputArgs) -> anyhow::Result<ExitCode>
             return Ok(ExitCode::from(130));
         }
     };
-    let mut out = io::stdout().lock();
-    print_summary(&mut out, resolved, &summary, dir.path(), !output.stats_only)?;
-    eprintln!("simulated {} events in {:.1} ms", summary.overall.events.total, elapsed.as_secs_f64() * 1e3);
-    if output.check_determinism {
+    // The determinism check runs before anything is printed, so a reader that leaves early
+    // (`| head`) cannot skip it or hide its verdict.
+    let again = if output.check_determinism {
         // Re-read the written scenario.ron, so the check covers the file a replay would use.
         let again = Scenario::load(&dir.path().join(SCENARIO_FILE))?.resolve(fresh(), "scenario.ron")?;
-        let second = run_stats_only(&again)?;
-        if second != *summary {
-            writeln!(
+        Some(run_stats_only(&again)?)
+    } else {
+        None
+    };
+    let deterministic = again.as_ref().is_none_or(|second| second == &*summary);
+    let code = if deterministic { ExitCode::SUCCESS } else { ExitCode::from(1) };
+    verdict(code, |out| {
+        print_summary(out, resolved, &summary, dir.path(), !output.stats_only)?;
+        eprintln!("simulated {} events in {:.1} ms", summary.overall.events.total, elapsed.as_secs_f64() * 1e3);
+        match &again {
+            None => Ok(()),
+            Some(second) if deterministic => writeln!(
+                out,
+                "determinism check passed: the replayed scenario.ron gave fingerprint {} again",
+                second.fingerprint
+            ),
+            Some(second) => writeln!(
                 out,
                 "determinism check FAILED: fingerprint {} then {} (or other summary figures differ)",
                 summary.fingerprint, second.fingerprint
-            )?;
-            return Ok(ExitCode::from(1));
+            ),
         }
-        writeln!(
-            out,
-            "determinism check passed: the replayed scenario.ron gave fingerprint {} again",
-            second.fingerprint
-        )?;
-    }
-    Ok(ExitCode::SUCCESS)
+    })
 }
 
 /// A flag set by Ctrl-C (installed once per process).

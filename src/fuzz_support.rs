@@ -20,7 +20,7 @@ use crate::check::{CheckContext, CheckError, Report};
 use crate::engine::{SimError, Simulation};
 use crate::event::{Event, EventKind, EventSink, LamportTime, MachineId};
 use crate::fingerprint::Fingerprint;
-use crate::logread::{EventType, LogReader, LogRow, ReadError};
+use crate::logread::{EventType, LogReader, LogRow, ReadError, SystemTimeField};
 use crate::logs::{format_row, log_file_name, SystemTimeFormat, HEADER};
 use crate::queue::{HeapTickQueue, IndexedTickQueue, TickQueue};
 use crate::rundir::{SCENARIO_FILE, SUMMARY_FILE};
@@ -935,6 +935,9 @@ fn round_trip(data: &[u8]) {
             queue_len: row.queue_len,
             peers: row.peers.clone(),
             msg_clock: (row.kind != 2).then_some(row.msg_clock),
+            system_time: SystemTimeField::Micros(
+                StartTime::SEEDED_DEFAULT.micros_since_epoch() + (row.time / 1_000) as i64,
+            ),
         };
         assert_eq!(read, expected, "row {i} reads back as written\n{}", shown());
     }

@@ -2,6 +2,7 @@
 //! replay command, flags, a closed stdout pipe, and Ctrl-C.
 
 use std::io::Read;
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -91,6 +92,36 @@ fn closed_stdout_is_a_quiet_exit() -> TestResult {
     assert_eq!(status.code(), Some(0), "stderr: {stderr}");
     assert!(!stderr.contains("error") && !stderr.contains("panicked"), "{stderr}");
     assert!(tmp.path().join("x/summary.json").exists(), "the run itself completed");
+    Ok(())
+}
+
+/// The exit code of `lamport-sim args` (run in `cwd`) when its stdout reader is gone before
+/// anything is written.
+fn exit_code_with_closed_stdout(cwd: &Path, args: &[&str]) -> Result<Option<i32>, Box<dyn std::error::Error>> {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("lamport-sim"))
+        .current_dir(cwd)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    drop(child.stdout.take());
+    Ok(child.wait()?.code())
+}
+
+/// `lamport-sim check DIR | head -1` under `set -o pipefail` must still fail on a violation.
+#[test]
+fn a_closed_stdout_keeps_the_verdict_of_check_and_diff() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    for (dir, seed) in [("a", "1"), ("b", "2")] {
+        lamport_sim(tmp.path()).args(["run", "--seed", seed, "--out", dir]).assert().success();
+    }
+    let log = tmp.path().join("b/machine-0.csv");
+    let text = std::fs::read_to_string(&log)?;
+    std::fs::write(&log, text.replacen(",INTERNAL,", ",SEND,", 1))?;
+    assert_eq!(exit_code_with_closed_stdout(tmp.path(), &["check", "a"])?, Some(0));
+    assert_eq!(exit_code_with_closed_stdout(tmp.path(), &["check", "b"])?, Some(1));
+    assert_eq!(exit_code_with_closed_stdout(tmp.path(), &["diff", "a", "a"])?, Some(0));
+    assert_eq!(exit_code_with_closed_stdout(tmp.path(), &["diff", "a", "b"])?, Some(1));
     Ok(())
 }
 
