@@ -400,12 +400,16 @@ pub enum ScenarioError {
         source: std::io::Error,
     },
     /// The file is over [`MAX_SCENARIO_BYTES`].
-    #[error("{path}: scenario file is {size} bytes; the limit is {MAX_SCENARIO_BYTES} bytes (1 MiB)")]
+    #[error(
+        "{path}: scenario file is {}",
+        size.map_or(format!("over the limit of {MAX_SCENARIO_BYTES} bytes (1 MiB)"),
+            |s| format!("{s} bytes; the limit is {MAX_SCENARIO_BYTES} bytes (1 MiB)"))
+    )]
     TooLarge {
         /// The scenario file.
         path: String,
-        /// Its size.
-        size: u64,
+        /// Its size, when known before reading (not for a pipe or device).
+        size: Option<u64>,
     },
     /// RON syntax, an unknown field, a wrong type, or a value out of range.
     #[error("{origin}:{line}:{col}: {message}")]
@@ -451,9 +455,70 @@ fn syntax_error(e: ron::error::SpannedError, text: &str, origin: &str) -> Scenar
         ron::Error::ExpectedNamedStructLike(_) if at_eof => {
             format!("{}, but the file ends here (write `()` for the classic scenario)", e.code)
         }
+        ron::Error::IntegerOutOfBounds => {
+            // Name the field and its range: "out of bounds" alone does not say which bounds.
+            let range = |field: &str| match field {
+                "machines" => format!("1 to {MAX_MACHINES}"),
+                "rates" | "min" | "max" => format!("1 to {MAX_RATE} (ticks per second)"),
+                "seed" | "queue_limit" => format!("0 to {}", u64::MAX),
+                _ => format!("0 to {}", u32::MAX),
+            };
+            match field_before(text, at.line, at.col) {
+                Some(field) => format!("{} in `{field}`: expected a whole number from {}", e.code, range(field)),
+                None => e.code.to_string(),
+            }
+        }
         code => code.to_string(),
     };
     ScenarioError::Syntax { origin: origin.to_string(), line: at.line, col: at.col, message }
+}
+
+/// The name of the field whose value is at `line:col` (1-based, in characters): the last
+/// `name:` before it.
+fn field_before(text: &str, line: usize, col: usize) -> Option<&str> {
+    let line_start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+    let in_line =
+        text[line_start..].char_indices().nth(col.saturating_sub(1)).map_or(text.len() - line_start, |(i, _)| i);
+    let mut before = &text[..line_start + in_line];
+    while let Some(colon) = before.rfind(':') {
+        before = &before[..colon];
+        let name_start =
+            before.trim_end().rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
+        let name = &before.trim_end()[name_start..];
+        // A colon inside a string (a time of day) has digits before it, not a field name.
+        if name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+            return Some(name);
+        }
+    }
+    None
+}
+
+/// The text of a scenario or sweep file: at most [`MAX_SCENARIO_BYTES`] read, even from a
+/// pipe or device (`/dev/zero`) that reports no size, UTF-8, and without a leading byte-order
+/// mark (invisible in editors, and RON would refuse it at "1:1").
+pub fn read_ron_file(path: &Path) -> Result<String, ScenarioError> {
+    use std::io::Read;
+    let name = path.display().to_string();
+    let read_err = |source| ScenarioError::Read { path: name.clone(), source };
+    let file = std::fs::File::open(path).map_err(read_err)?;
+    // A directory opens on Unix but does not read: say so before anything else.
+    let size = file.metadata().map_err(read_err)?.len();
+    if size > MAX_SCENARIO_BYTES {
+        return Err(ScenarioError::TooLarge { path: name, size: Some(size) });
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes).map_err(read_err)?;
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(ScenarioError::TooLarge { path: name, size: None });
+    }
+    let text = String::from_utf8(bytes).map_err(|e| ScenarioError::Invalid {
+        location: name.clone(),
+        message: format!("scenario is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+    })?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
 }
 
 fn ron_options() -> ron::Options {
@@ -464,7 +529,7 @@ impl Scenario {
     /// Parses scenario text; `origin` names it in errors (a path, or `<scenario>`).
     pub fn from_ron_str(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
         if text.len() as u64 > MAX_SCENARIO_BYTES {
-            return Err(ScenarioError::TooLarge { path: origin.to_string(), size: text.len() as u64 });
+            return Err(ScenarioError::TooLarge { path: origin.to_string(), size: Some(text.len() as u64) });
         }
         let scenario: Scenario = ron_options().from_str(text).map_err(|e| syntax_error(e, text, origin))?;
         scenario.check(&SourceText { text, origin })?;
@@ -474,17 +539,7 @@ impl Scenario {
     /// Reads and parses a scenario file (refusing files over 1 MiB before reading them).
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         let name = path.display().to_string();
-        let read_err = |source| ScenarioError::Read { path: name.clone(), source };
-        let size = std::fs::metadata(path).map_err(read_err)?.len();
-        if size > MAX_SCENARIO_BYTES {
-            return Err(ScenarioError::TooLarge { path: name, size });
-        }
-        let bytes = std::fs::read(path).map_err(read_err)?;
-        let text = String::from_utf8(bytes).map_err(|e| ScenarioError::Invalid {
-            location: name.clone(),
-            message: format!("scenario is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
-        })?;
-        Scenario::from_ron_str(&text, &name)
+        Scenario::from_ron_str(&read_ron_file(path)?, &name)
     }
 
     /// The scenario as RON text (pretty, one field per line).

@@ -119,7 +119,7 @@ impl Sweep {
     /// Parses sweep text (`origin` names it in errors), checking every grid point.
     pub fn from_ron_str(text: &str, origin: &str) -> Result<Sweep, ScenarioError> {
         if text.len() as u64 > MAX_SCENARIO_BYTES {
-            return Err(ScenarioError::TooLarge { path: origin.to_string(), size: text.len() as u64 });
+            return Err(ScenarioError::TooLarge { path: origin.to_string(), size: Some(text.len() as u64) });
         }
         let options = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
         let sweep: Sweep = options.from_str(text).map_err(|e| ScenarioError::Syntax {
