@@ -72,6 +72,22 @@ pub struct Grid {
     pub semantics: Option<Vec<Semantics>>,
 }
 
+impl Grid {
+    /// The first parameter given as an empty list (it would leave no grid point).
+    fn empty_list(&self) -> Option<&'static str> {
+        let lengths = [
+            ("machines", self.machines.as_ref().map(Vec::len)),
+            ("rates", self.rates.as_ref().map(Vec::len)),
+            ("event_mix", self.event_mix.as_ref().map(Vec::len)),
+            ("send_all_targets", self.send_all_targets.as_ref().map(Vec::len)),
+            ("network_delay", self.network_delay.as_ref().map(Vec::len)),
+            ("tick_jitter", self.tick_jitter.as_ref().map(Vec::len)),
+            ("semantics", self.semantics.as_ref().map(Vec::len)),
+        ];
+        lengths.into_iter().find(|(_, len)| *len == Some(0)).map(|(field, _)| field)
+    }
+}
+
 /// A sweep file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -128,16 +144,36 @@ impl Sweep {
             col: e.span.start.col,
             message: e.code.to_string(),
         })?;
-        if sweep.seeds.to_vec().is_empty() {
-            return Err(ScenarioError::Invalid {
-                location: origin.to_string(),
-                message: "seeds is empty; give at least one seed".into(),
-            });
+        let invalid = |message: String| ScenarioError::Invalid { location: origin.to_string(), message };
+        let seeds = sweep.seeds.to_vec();
+        if seeds.is_empty() {
+            return Err(invalid("seeds is empty; give at least one seed".into()));
+        }
+        // A repeated seed would run the same runs twice and count them as independent
+        // samples, narrowing every confidence interval for nothing.
+        let mut seen = std::collections::BTreeSet::new();
+        if let Some(seed) = seeds.iter().find(|&&s| !seen.insert(s)) {
+            return Err(invalid(format!("seeds lists seed {seed} more than once; give each seed once")));
+        }
+        if let Some(field) = sweep.grid.empty_list() {
+            return Err(invalid(format!(
+                "grid {field} is an empty list, which gives no grid point; give at least one value, or leave \
+                 {field} out to keep the base scenario's value"
+            )));
         }
         for point in sweep.points() {
-            let label = point.labels.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", ");
             point.scenario.resolve(Fresh { seed: 0, start_time: StartTime::SEEDED_DEFAULT }, origin).map_err(|e| {
-                ScenarioError::Invalid { location: origin.to_string(), message: format!("grid point ({label}): {e}") }
+                // The scenario's own error starts with `origin` too (it cannot locate a
+                // field of the sweep's text): keep only what it says is wrong.
+                let cause = match e {
+                    ScenarioError::Invalid { message, .. } => message,
+                    other => other.to_string(),
+                };
+                if point.labels.is_empty() {
+                    return invalid(cause);
+                }
+                let label = point.labels.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", ");
+                invalid(format!("grid point ({label}): {cause}"))
             })?;
         }
         Ok(sweep)
@@ -252,11 +288,37 @@ mod tests {
         assert_eq!(back, sweep);
     }
 
+    fn error(text: &str) -> String {
+        Sweep::from_ron_str(text, "s.ron").unwrap_err().to_string()
+    }
+
     #[test]
-    fn an_invalid_grid_point_is_named() {
-        let err = Sweep::from_ron_str("(grid: (machines: [3, 2], rates: [Each([1, 2, 3])]), seeds: Count(1))", "s.ron")
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("grid point (machines: 2, rates: Each([1,2,3]))"), "{err}");
+    fn an_invalid_grid_point_is_named_once_with_its_file() {
+        let err = error("(grid: (machines: [3, 2], rates: [Each([1, 2, 3])]), seeds: Count(1))");
+        assert_eq!(
+            err,
+            "s.ron: grid point (machines: 2, rates: Each([1,2,3])): rates lists 3 rates but there are 2 machines; \
+             give one rate per machine"
+        );
+        let err = error("(seeds: Count(1), duration: \"0s\")");
+        assert_eq!(err, "s.ron: duration must be longer than 0s");
+    }
+
+    #[test]
+    fn an_empty_grid_list_is_refused_by_name() {
+        for field in ["machines", "rates", "event_mix", "send_all_targets", "network_delay", "tick_jitter", "semantics"]
+        {
+            let err = error(&format!("(grid: ({field}: []), seeds: Count(2))"));
+            assert!(err.starts_with(&format!("s.ron: grid {field} is an empty list")), "{err}");
+        }
+        assert!(error("(seeds: Count(0))").contains("seeds is empty"));
+        assert!(error("(seeds: Range(start: 5, end: 5))").contains("seeds is empty"));
+    }
+
+    #[test]
+    fn a_repeated_seed_is_refused_by_value() {
+        let err = error("(seeds: List([4, 1, 7, 1, 4]))");
+        assert_eq!(err, "s.ron: seeds lists seed 1 more than once; give each seed once");
+        assert!(Sweep::from_ron_str("(seeds: List([4, 1, 7]))", "s.ron").is_ok());
     }
 }
