@@ -9,6 +9,11 @@
 //! - *Clock gap*: the largest minus the smallest clock across machines, over the whole run.
 //! - *Queue growth*: the least-squares slope of `queue_len` against simulated time over the
 //!   machine's events, in messages per simulated minute (about 0 for a bounded queue).
+//! - *Arrival rate*: messages that reached the machine's queue (received, or still waiting
+//!   at the end) per simulated second; what [`crate::predict`] predicts.
+//!
+//! A run stopped early (a queue reached the scenario's `queue_limit`) is measured up to the
+//! stop with [`Metrics::finish_at`]: every figure covers the events reported before it.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -16,7 +21,7 @@ use std::io;
 use crate::engine::Simulation;
 use crate::event::{Event, EventKind, EventSink, KindCounts};
 use crate::queue::TickQueue;
-use crate::time::NANOS_PER_SEC;
+use crate::time::{SimTime, NANOS_PER_SEC};
 
 /// Values below this are counted in an array; larger ones in a map.
 const DENSE: usize = 256;
@@ -135,6 +140,8 @@ impl Slope {
 #[derive(Debug, Clone, Default)]
 struct MachineTally {
     counts: KindCounts,
+    /// Ticks with an event reported (the last tick index seen, plus one).
+    ticks: u64,
     clock: u64,
     jumps: Histogram,
     lag_sum: u128,
@@ -168,9 +175,19 @@ impl Metrics {
         }
     }
 
-    /// Per-machine results, with the end state from the simulation.
+    /// Per-machine results of a run that reached its end, with the end state from the
+    /// simulation.
     pub fn finish<Q: TickQueue>(&self, sim: &Simulation<Q>) -> RunMetrics {
-        let duration_min = sim.end().as_nanos() as f64 / (60 * NANOS_PER_SEC) as f64;
+        self.finish_at(sim, sim.end())
+    }
+
+    /// Per-machine results of a run that stopped at `at` (or reached its end there): rates
+    /// are per second of `[0, at)`. Ticks and clocks are those of the events reported, so
+    /// the tick whose send overflowed a queue (the engine stops inside it, before its SEND
+    /// is reported) does not count; queues are as the stop left them.
+    pub fn finish_at<Q: TickQueue>(&self, sim: &Simulation<Q>, at: SimTime) -> RunMetrics {
+        let duration_min = at.as_nanos() as f64 / (60 * NANOS_PER_SEC) as f64;
+        let seconds = at.as_nanos() as f64 / NANOS_PER_SEC as f64;
         let machines = self
             .machines
             .iter()
@@ -179,11 +196,11 @@ impl Metrics {
                 let end = sim.machine_state(i as u32);
                 MachineMetrics {
                     rate: end.rate,
-                    ticks: end.ticks,
+                    ticks: t.ticks,
                     sends: t.counts.sends,
                     receives: t.counts.receives,
                     internals: t.counts.internals,
-                    final_clock: end.clock,
+                    final_clock: t.clock,
                     jump_mean: t.jumps.mean(),
                     jump_p50: t.jumps.quantile(0.5),
                     jump_p99: t.jumps.quantile(0.99),
@@ -197,6 +214,8 @@ impl Metrics {
                     messages_sent: t.counts.messages_sent,
                     messages_received: t.counts.receives,
                     messages_left: end.queued + end.in_flight_to,
+                    // Messages in flight have not arrived; the model's rate is into the queue.
+                    arrival_per_s: (seconds > 0.0).then(|| (t.counts.receives + end.queued) as f64 / seconds),
                 }
             })
             .collect();
@@ -215,6 +234,7 @@ impl EventSink for Metrics {
         let before = t.clock;
         t.clock = e.clock;
         t.counts.count(&e.kind);
+        t.ticks = e.tick + 1;
         if let EventKind::Receive { .. } = e.kind {
             t.jumps.add(e.clock - before);
         }
@@ -281,6 +301,9 @@ pub struct MachineMetrics {
     pub messages_received: u64,
     /// Messages to it still queued or in flight at the end.
     pub messages_left: u64,
+    /// Messages that reached its queue (received or still queued) per simulated second
+    /// (`None` for a run stopped at time 0).
+    pub arrival_per_s: Option<f64>,
 }
 
 /// All metrics of one run.
@@ -292,13 +315,14 @@ pub struct RunMetrics {
     pub max_clock_gap: u64,
     /// Receive jumps of all machines together.
     pub jumps: Histogram,
-    /// Simulated length in minutes.
+    /// Simulated length in minutes (up to the stop, for a stopped run).
     pub duration_min: f64,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::{Fresh, Scenario, StartTime};
 
     #[test]
     fn histogram_quantiles_are_exact() {
@@ -318,6 +342,52 @@ mod tests {
         let mut both = h.clone();
         both.merge(&wide);
         assert_eq!((both.count(), both.max(), both.quantile(0.5)), (15, Some(1000), Some(3)));
+    }
+
+    fn simulation(ron: &str) -> Simulation {
+        let fresh = Fresh { seed: 0, start_time: StartTime::SEEDED_DEFAULT };
+        Simulation::new(&Scenario::from_ron_str(ron, "<t>").unwrap().resolve(fresh, "<t>").unwrap())
+    }
+
+    #[test]
+    fn a_complete_run_counts_every_tick_and_message() {
+        let mut sim = simulation("(rates: Each([1, 6, 6]), duration: \"2m\", seed: 3)");
+        let mut metrics = Metrics::new(3);
+        sim.run(&mut metrics).unwrap();
+        let run = metrics.finish(&sim);
+        assert_eq!(run.duration_min, 2.0);
+        let mut arrived = 0.0;
+        for (i, m) in run.machines.iter().enumerate() {
+            let end = sim.machine_state(i as u32);
+            assert_eq!((m.ticks, m.final_clock), (end.ticks, end.clock), "machine {i}: as the engine ends");
+            arrived += m.arrival_per_s.unwrap() * 120.0;
+        }
+        // Without network delay every message sent has reached a queue.
+        let sent: u64 = run.machines.iter().map(|m| m.messages_sent).sum();
+        assert!((arrived - sent as f64).abs() < 1e-6, "{arrived} arrived, {sent} sent");
+        // The 1-tick/s machine is flooded: about 2 messages/s arrive (the model's figure).
+        assert!((run.machines[0].arrival_per_s.unwrap() - 2.0).abs() < 0.3, "{:?}", run.machines[0]);
+    }
+
+    #[test]
+    fn a_stopped_run_is_measured_up_to_the_stop() {
+        let mut sim = simulation("(rates: Each([1, 6, 6]), duration: \"10m\", seed: 2, queue_limit: 40)");
+        let mut metrics = Metrics::new(3);
+        let Err(crate::engine::SimError::QueueLimit { machine, at, .. }) = sim.run(&mut metrics) else {
+            panic!("the run should reach the queue limit")
+        };
+        let run = metrics.finish_at(&sim, at);
+        assert_eq!(run.duration_min, at.as_nanos() as f64 / 60e9);
+        assert!(run.duration_min < 10.0);
+        for (i, m) in run.machines.iter().enumerate() {
+            // One event per tick: the tick whose send overflowed is not counted.
+            assert_eq!(m.ticks, m.sends + m.receives + m.internals, "machine {i}");
+            assert!(m.ticks <= sim.machine_state(i as u32).ticks);
+        }
+        assert_eq!(run.machines[machine as usize].queue_final, 40);
+        let secs = at.as_nanos() as f64 / 1e9;
+        let flooded = &run.machines[machine as usize];
+        assert_eq!(flooded.arrival_per_s, Some((flooded.messages_received + 40) as f64 / secs));
     }
 
     #[test]
