@@ -32,14 +32,10 @@ fn batch_output_is_identical_for_any_threads_and_for_merged_shards() -> TestResu
     let one = dir_bytes(&tmp.path().join("one"));
     assert_eq!(
         one.keys().collect::<Vec<_>>(),
-        ["aggregates.csv", "aggregates.json", "batch.json", "runs.csv", "sweep.ron"]
+        ["aggregates.csv", "aggregates.json", "batch.json", "machine_aggregates.csv", "runs.csv", "sweep.ron"]
     );
     assert_eq!(one, dir_bytes(&tmp.path().join("two")), "1 thread vs 2 threads");
     assert_eq!(one, dir_bytes(&tmp.path().join("merged")), "unsharded vs 3 shards merged");
-    // A shard missing, or given twice, is refused.
-    lamport_sim(tmp.path()).args(["merge", "s1", "s2", "--out", "partial"]).assert().code(2);
-    lamport_sim(tmp.path()).args(["merge", "s1", "s1", "s2", "s3", "--out", "twice"]).assert().code(2);
-    assert!(!tmp.path().join("partial").exists() && !tmp.path().join("twice").exists());
     Ok(())
 }
 
@@ -54,6 +50,7 @@ fn runs_csv_is_tidy_and_counts_are_exact() -> TestResult {
     let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
     assert_eq!(rows.len(), 4 * 6 * 3, "grid points x seeds x machines");
     let mut agreeing = 0;
+    let (mut arrived, mut sent) = (0.0, 0);
     for row in &rows {
         let rate: u64 = row[col("rate")].parse()?;
         assert_eq!(row[col("ticks")].parse::<u64>()?, rate * 180, "ticks = rate x 180 s");
@@ -62,10 +59,22 @@ fn runs_csv_is_tidy_and_counts_are_exact() -> TestResult {
         if &row[col("prediction_agrees")] == "true" {
             agreeing += 1;
         }
+        assert_eq!((&row[col("completed")], &row[col("stopped_at_s")]), ("true", ""));
+        // Measured arrivals: what was received plus what still waits, per second.
+        let waiting: f64 = row[col("queue_final")].parse()?;
+        let arrival: f64 = row[col("arrival_per_s")].parse()?;
+        assert_eq!(arrival, (row[col("messages_received")].parse::<f64>()? + waiting) / 180.0);
+        arrived += arrival * 180.0;
+        sent += row[col("messages_sent")].parse::<u64>()?;
     }
+    // No network delay: every message sent reached a queue.
+    assert!((arrived - sent as f64).abs() < 1e-6 * sent as f64, "{arrived} arrived, {sent} sent");
     assert!(agreeing * 100 >= rows.len() * 95, "the queue model agrees on {agreeing} of {} machines", rows.len());
     let aggregates = std::fs::read_to_string(tmp.path().join("b/aggregates.csv"))?;
     assert_eq!(aggregates.lines().count(), 1 + 4 * 8, "header + points x metrics");
+    assert!(aggregates.starts_with(
+        "point,rates,event_mix,metric,n,mean,sd,ci95_low,ci95_high,ci95_half,runs_completed,runs_stopped\n"
+    ));
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(tmp.path().join("b/aggregates.json"))?)?;
     let m = &json["points"][0]["metrics"]["jump_mean"];
@@ -107,5 +116,243 @@ fn logs_flag_writes_checkable_run_folders_and_leaves_the_tables_unchanged() -> T
         .args(["batch", "sweep.ron", "--quiet", "--logs", "--force", "--out", "logged"])
         .assert()
         .success();
+    Ok(())
+}
+
+/// Runs `lamport-sim` in `dir` expecting exit code 2; returns its stderr.
+fn refused(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = lamport_sim(dir).args(args).assert().code(2).get_output().stderr.clone();
+    String::from_utf8(out).expect("UTF-8 stderr")
+}
+
+#[test]
+fn merge_names_the_missing_or_repeated_shard_and_the_input_folders() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    std::fs::write(tmp.path().join("sweep.ron"), SWEEP)?;
+    for k in 1..=3 {
+        lamport_sim(tmp.path())
+            .args(["batch", "sweep.ron", "--quiet", "--shard", &format!("{k}/3"), "--out", &format!("s{k}")])
+            .assert()
+            .success();
+    }
+    let err = refused(tmp.path(), &["merge", "s1", "s3", "--out", "mx1"]);
+    assert_eq!(
+        err,
+        "error: shard 2/3 is missing (given: s1 (shard 1/3), s3 (shard 3/3)); merge every shard exactly once\n"
+    );
+    let err = refused(tmp.path(), &["merge", "s1", "s2", "s3", "s2", "--out", "mx2"]);
+    assert!(err.contains("s2 and s2 are both shard 2/3") && !err.contains("mx2"), "{err}");
+    lamport_sim(tmp.path()).args(["batch", "sweep.ron", "--quiet", "--shard", "1/2", "--out", "h1"]).assert().success();
+    let err = refused(tmp.path(), &["merge", "s1", "h1", "s2", "s3", "--out", "mx3"]);
+    assert!(err.contains("s1 (shard 1/3) and h1 (shard 1/2) are shards of different splits"), "{err}");
+    assert!(!tmp.path().join("mx1").exists() && !tmp.path().join("mx2").exists() && !tmp.path().join("mx3").exists());
+    Ok(())
+}
+
+#[test]
+fn merge_refuses_a_shard_table_cut_short_or_edited() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    std::fs::write(tmp.path().join("sweep.ron"), SWEEP)?;
+    for k in 1..=2 {
+        lamport_sim(tmp.path())
+            .args(["batch", "sweep.ron", "--quiet", "--shard", &format!("{k}/2"), "--out", &format!("s{k}")])
+            .assert()
+            .success();
+    }
+    let runs = tmp.path().join("s2/runs.csv");
+    let good = std::fs::read_to_string(&runs)?;
+    // The last row cut off (at its line end, so the CSV is still well formed).
+    let body = good.trim_end_matches('\n');
+    std::fs::write(&runs, &good[..body.rfind('\n').ok_or("rows")? + 1])?;
+    let err = refused(tmp.path(), &["merge", "s1", "s2", "--out", "m"]);
+    assert!(
+        err.starts_with("error: s2/runs.csv: shard 2/2: has 35 data rows but batch.json records 36:")
+            && err.contains("rerun this shard"),
+        "{err}"
+    );
+    // One value changed, same length and row count.
+    let row = good.lines().nth(1).ok_or("a row")?;
+    let changed = row.replacen(",180,", ",181,", 1);
+    assert_ne!(row, changed);
+    std::fs::write(&runs, good.replacen(row, &changed, 1))?;
+    let err = refused(tmp.path(), &["merge", "s1", "s2", "--out", "m"]);
+    assert!(err.starts_with("error: s2/runs.csv: shard 2/2: does not match batch.json"), "{err}");
+    // sweep.ron is checked too.
+    std::fs::write(&runs, &good)?;
+    let sweep = tmp.path().join("s1/sweep.ron");
+    std::fs::write(&sweep, std::fs::read_to_string(&sweep)?.replace("Count(6)", "Count(7)"))?;
+    let err = refused(tmp.path(), &["merge", "s1", "s2", "--out", "m"]);
+    assert!(err.starts_with("error: s1/sweep.ron: shard 1/2: does not match batch.json"), "{err}");
+    assert!(!tmp.path().join("m").exists());
+    Ok(())
+}
+
+#[test]
+fn bad_sweeps_get_one_clear_line() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let cases = [
+        ("Sweep(base: Scenario(machines: 3), grid: Grid(rates: []), seeds: Count(2))", "grid rates is an empty list"),
+        ("Sweep(seeds: List([1, 1, 2]))", "seeds lists seed 1 more than once"),
+        (
+            "Sweep(base: Scenario(machines: 3), grid: Grid(rates: [Each([1,2])]), seeds: Count(2))",
+            "grid point (rates: Each([1,2])): rates lists 2 rates but there are 3 machines",
+        ),
+    ];
+    for (text, expected) in cases {
+        std::fs::write(tmp.path().join("s.ron"), text)?;
+        let err = refused(tmp.path(), &["batch", "s.ron", "--out", "x"]);
+        assert!(err.starts_with("error: s.ron: ") && err.contains(expected), "{text}: {err}");
+        assert_eq!((err.matches("s.ron").count(), err.lines().count()), (1, 1), "{err}");
+        assert!(!tmp.path().join("x").exists());
+    }
+    Ok(())
+}
+
+#[test]
+fn an_empty_shard_reports_zero_minutes_not_minus_zero() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    std::fs::write(tmp.path().join("one.ron"), "Sweep(seeds: Count(1), duration: \"10s\")")?;
+    let out = lamport_sim(tmp.path())
+        .args(["batch", "one.ron", "--quiet", "--shard", "2/2", "--out", "s2"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out)?;
+    assert!(out.starts_with("batch: 0 runs, 0 simulated minutes"), "{out}");
+    Ok(())
+}
+
+/// Runs of a 1..=6 rate draw flood a slow machine's queue, which stops some runs at this
+/// `queue_limit`; 6/6/6 never does.
+const FLOODING: &str = r#"Sweep(
+    base: Scenario(machines: 3, queue_limit: 40),
+    grid: Grid(rates: [Range(min: 1, max: 6), Each([6, 6, 6])]),
+    seeds: Count(8),
+    duration: "5m",
+)"#;
+
+#[test]
+fn a_run_reaching_the_queue_limit_is_recorded_as_stopped_and_the_others_complete() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    std::fs::write(tmp.path().join("sweep.ron"), FLOODING)?;
+    let sweep = lamport_sim::sweep::Sweep::load(&tmp.path().join("sweep.ron"))?;
+    let options = lamport_sim::batch::BatchOptions { threads: 2, shard: None, progress: false, logs: false };
+    let report = lamport_sim::batch::run_batch(&sweep, &tmp.path().join("b"), false, options)?;
+    let mut reader = csv::Reader::from_path(tmp.path().join("b/runs.csv"))?;
+    let header: Vec<String> = reader.headers()?.iter().map(String::from).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("column {name}"));
+    let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
+    assert_eq!(rows.len(), 2 * 8 * 3, "every run has its rows, stopped or not");
+    let (mut stopped, mut completed_jumps) = (0, Vec::new());
+    for run in rows.chunks(3) {
+        let first = &run[0];
+        let point = &first[col("point")];
+        match &first[col("completed")] {
+            "false" => {
+                assert_eq!(point, "0", "6/6/6 never floods");
+                stopped += 1;
+                let at: f64 = first[col("stopped_at_s")].parse()?;
+                assert!(0.0 < at && at < 300.0, "{at}");
+                let flooded: usize = first[col("stopped_queue")].parse()?;
+                assert_eq!(&run[flooded][col("queue_final")], "40", "the machine named reached the limit");
+                for row in run {
+                    // Measured up to the stop, not over the full five minutes.
+                    let rate: f64 = row[col("rate")].parse()?;
+                    let ticks: f64 = row[col("ticks")].parse()?;
+                    assert!((ticks - rate * at).abs() <= 1.0, "{ticks} ticks at {rate}/s in {at} s");
+                }
+            }
+            "true" => {
+                assert_eq!(&first[col("stopped_at_s")], "");
+                if point == "0" {
+                    completed_jumps.push(first[col("run_jump_mean")].parse::<f64>()?);
+                }
+            }
+            other => panic!("completed is {other}"),
+        }
+    }
+    assert!(stopped > 0 && !completed_jumps.is_empty(), "the sweep has both kinds of run at point 0");
+    assert_eq!((report.runs, report.stopped), (16, stopped));
+    assert!(report.simulated_minutes < 16.0 * 5.0);
+    // Aggregates cover completed runs only, and count both.
+    let aggregates = std::fs::read_to_string(tmp.path().join("b/aggregates.csv"))?;
+    let row = aggregates.lines().find(|l| l.starts_with("0,") && l.contains(",jump_mean,")).ok_or("jump_mean row")?;
+    let cells: Vec<&str> = row.rsplit(',').collect(); // runs_stopped, runs_completed, ci95_half, .., n
+    let completed = completed_jumps.len();
+    assert_eq!(
+        (cells[0], cells[1], cells[7]),
+        (&*stopped.to_string(), &*completed.to_string(), &*completed.to_string())
+    );
+    let mean = completed_jumps.iter().sum::<f64>() / completed as f64;
+    assert!((cells[6].parse::<f64>()? - mean).abs() < 1e-12, "{row}: mean of completed runs {mean}");
+    let done: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(tmp.path().join("b/batch.json"))?)?;
+    assert_eq!(done["runs_stopped"], stopped);
+    // Still the same bytes for any thread count and after shard + merge.
+    let batch = |args: &[&str]| {
+        lamport_sim(tmp.path()).args(["batch", "sweep.ron", "--quiet"]).args(args).assert().success();
+    };
+    batch(&["--threads", "1", "--out", "one"]);
+    batch(&["--shard", "1/3", "--out", "s1"]);
+    batch(&["--shard", "2/3", "--out", "s2"]);
+    batch(&["--shard", "3/3", "--out", "s3"]);
+    lamport_sim(tmp.path()).args(["merge", "s3", "s1", "s2", "--out", "merged"]).assert().success();
+    let b = dir_bytes(&tmp.path().join("b"));
+    assert_eq!(b, dir_bytes(&tmp.path().join("one")), "2 threads vs 1");
+    assert_eq!(b, dir_bytes(&tmp.path().join("merged")), "unsharded vs merged");
+    Ok(())
+}
+
+#[test]
+fn machine_aggregates_summarise_each_machine_of_each_point() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    std::fs::write(tmp.path().join("sweep.ron"), SWEEP)?;
+    lamport_sim(tmp.path()).args(["batch", "sweep.ron", "--quiet", "--out", "b"]).assert().success();
+    let mut reader = csv::Reader::from_path(tmp.path().join("b/machine_aggregates.csv"))?;
+    let header: Vec<String> = reader.headers()?.iter().map(String::from).collect();
+    assert_eq!(
+        header.join(","),
+        "point,rates,event_mix,machine,metric,n,mean,sd,ci95_low,ci95_high,ci95_half,runs_completed,runs_stopped"
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
+    let metrics = lamport_sim::batch::MACHINE_AGGREGATED;
+    assert_eq!(rows.len(), 4 * 3 * metrics.len(), "points x machines x metrics");
+    // Recompute every statistic from runs.csv.
+    let mut runs = csv::Reader::from_path(tmp.path().join("b/runs.csv"))?;
+    let runs_header: Vec<String> = runs.headers()?.iter().map(String::from).collect();
+    let runs: Vec<csv::StringRecord> = runs.records().collect::<Result<_, _>>()?;
+    for (i, row) in rows.iter().enumerate() {
+        let (point, machine, metric) = (&row[0], &row[3], &row[4]);
+        assert_eq!(
+            (point, machine, metric),
+            (
+                &*(i / (3 * metrics.len())).to_string(),
+                &*(i / metrics.len() % 3).to_string(),
+                metrics[i % metrics.len()]
+            )
+        );
+        let c = runs_header.iter().position(|h| h == metric).ok_or("metric column")?;
+        let values: Vec<f64> =
+            runs.iter().filter(|r| &r[1] == point && &r[3 + 2] == machine).filter_map(|r| r[c].parse().ok()).collect();
+        let n = values.len() as f64;
+        assert_eq!(row[5].parse::<f64>()?, n, "{point} {machine} {metric}");
+        let mean = values.iter().sum::<f64>() / n;
+        let sd = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+        // Student's t for 1..=5 degrees of freedom (a machine with no receive in a run has
+        // no jump figures, so n can be below 6).
+        let half = [12.706, 4.303, 3.182, 2.776, 2.571][values.len() - 2] * sd / n.sqrt();
+        let close =
+            |cell: &str, want: f64| cell.parse::<f64>().is_ok_and(|v| (v - want).abs() <= 1e-9 * (1.0 + want.abs()));
+        assert!(close(&row[6], mean) && close(&row[7], sd), "{row:?}: mean {mean}, sd {sd}");
+        assert!(close(&row[8], mean - half) && close(&row[9], mean + half) && close(&row[10], half), "{row:?}");
+        assert_eq!((&row[11], &row[12]), ("6", "0"));
+    }
+    // Fixed rates: machine 2 of Each([2,2,5]) is the 5-tick/s machine in every run.
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("b/aggregates.json"))?)?;
+    let rate = &json["points"][2]["machines"][2]["metrics"]["rate"];
+    assert_eq!((rate["n"].as_u64(), rate["mean"].as_f64(), rate["sd"].as_f64()), (Some(6), Some(5.0), Some(0.0)));
+    assert_eq!(json["points"][2]["machines"][2]["metrics"]["ticks"]["mean"].as_f64(), Some(900.0));
     Ok(())
 }

@@ -2,7 +2,9 @@
 //! simulation written here from SPEC alone (its own random numbers, all ticks sorted up
 //! front, no code of lamport_sim), run over as many seeds. For every grid point and metric
 //! the two estimates must agree within their confidence intervals, and a deliberately wrong
-//! model must not, so the comparison has the power to catch a wrong engine or metric.
+//! model must not, so the comparison has the power to catch a wrong engine or metric. The
+//! same holds per machine (`machine_aggregates`): rates are fixed here, so machine ids mean
+//! the same machine in every run.
 
 use std::collections::VecDeque;
 
@@ -14,6 +16,9 @@ const RATES: [[u64; 3]; 2] = [[1, 3, 6], [4, 5, 6]];
 /// (send_next, send_after, send_all, internal)
 const MIXES: [[u64; 4]; 2] = [[1, 1, 1, 7], [3, 3, 3, 1]];
 const METRICS: [&str; 4] = ["jump_mean", "final_clock_spread", "messages_left", "max_clock_gap"];
+/// Per-machine metrics compared, for each of the 3 machines (after [`METRICS`] in a run's
+/// values).
+const MACHINE_METRICS: [&str; 4] = ["receives", "final_clock", "queue_final", "arrival_per_s"];
 
 const SWEEP: &str = r#"Sweep(
     base: Scenario(machines: 3),
@@ -46,8 +51,9 @@ impl SplitMix {
     }
 }
 
-/// One run of the model as SPEC states it, returning the four run-level metrics.
-fn simulate(rates: [u64; 3], mix: [u64; 4], seed: u64) -> [f64; 4] {
+/// One run of the model as SPEC states it, returning the run-level [`METRICS`], then the
+/// [`MACHINE_METRICS`] of machine 0, 1 and 2.
+fn simulate(rates: [u64; 3], mix: [u64; 4], seed: u64) -> Vec<f64> {
     let mut rng = SplitMix(seed.wrapping_mul(0x2545_F491_4F6C_DD1D) ^ 0x1234_5678);
     let end = SECONDS * 1_000_000_000;
     // Random phases in [0, period); every tick before the end; same-instant ticks by id.
@@ -64,12 +70,14 @@ fn simulate(rates: [u64; 3], mix: [u64; 4], seed: u64) -> [f64; 4] {
     let mut clocks = [0u64; 3];
     let mut queues: [VecDeque<u64>; 3] = Default::default();
     let (mut jump_sum, mut jumps, mut max_gap) = (0u64, 0u64, 0u64);
+    let mut receives = [0u64; 3];
     let total: u64 = mix.iter().sum();
     for (_, id) in ticks {
         if let Some(msg_clock) = queues[id].pop_front() {
             let new = clocks[id].max(msg_clock) + 1;
             jump_sum += new - clocks[id];
             jumps += 1;
+            receives[id] += 1;
             clocks[id] = new;
         } else {
             let roll = rng.below(total);
@@ -92,7 +100,13 @@ fn simulate(rates: [u64; 3], mix: [u64; 4], seed: u64) -> [f64; 4] {
     }
     let spread = clocks.iter().max().unwrap() - clocks.iter().min().unwrap();
     let left: usize = queues.iter().map(VecDeque::len).sum();
-    [jump_sum as f64 / jumps as f64, spread as f64, left as f64, max_gap as f64]
+    let mut values = vec![jump_sum as f64 / jumps as f64, spread as f64, left as f64, max_gap as f64];
+    for id in 0..3 {
+        let waiting = queues[id].len() as f64;
+        let arrival = (receives[id] as f64 + waiting) / SECONDS as f64;
+        values.extend([receives[id] as f64, clocks[id] as f64, waiting, arrival]);
+    }
+    values
 }
 
 /// Mean and standard error of the mean.
@@ -105,8 +119,8 @@ fn mean_se(values: &[f64]) -> (f64, f64) {
 
 /// The independent estimates of every metric at one grid point: (mean, standard error).
 fn independent(rates: [u64; 3], mix: [u64; 4]) -> Vec<(f64, f64)> {
-    let runs: Vec<[f64; 4]> = (0..SEEDS as u64).map(|seed| simulate(rates, mix, seed)).collect();
-    (0..METRICS.len()).map(|m| mean_se(&runs.iter().map(|r| r[m]).collect::<Vec<_>>())).collect()
+    let runs: Vec<Vec<f64>> = (0..SEEDS as u64).map(|seed| simulate(rates, mix, seed)).collect();
+    (0..runs[0].len()).map(|m| mean_se(&runs.iter().map(|r| r[m]).collect::<Vec<_>>())).collect()
 }
 
 /// Whether two estimates agree: their 99.9 % confidence intervals (3.29 standard errors)
@@ -133,8 +147,15 @@ fn batch_statistics_agree_with_an_independent_implementation_of_the_model() -> T
         assert_eq!(point["parameters"]["event_mix"], expected_mix.as_str(), "point {p}");
         let ours = independent(rates, mix);
         let wrong = independent(rates, [mix[0], mix[1], mix[2] + 1, mix[3]]);
-        for (m, metric) in METRICS.iter().enumerate() {
-            let agg = &point["metrics"][*metric];
+        // (label, the batch's aggregate) in the order of `simulate`'s values.
+        let mut aggregates: Vec<(String, &serde_json::Value)> =
+            METRICS.iter().map(|metric| (metric.to_string(), &point["metrics"][*metric])).collect();
+        for id in 0..3 {
+            let metrics = &point["machines"][id]["metrics"];
+            aggregates
+                .extend(MACHINE_METRICS.iter().map(|metric| (format!("machine {id} {metric}"), &metrics[*metric])));
+        }
+        for (m, (metric, agg)) in aggregates.into_iter().enumerate() {
             assert_eq!(agg["n"], SEEDS, "point {p} {metric}");
             let mean = agg["mean"].as_f64().ok_or("mean")?;
             let sd = agg["sd"].as_f64().ok_or("sd")?;
@@ -148,12 +169,13 @@ fn batch_statistics_agree_with_an_independent_implementation_of_the_model() -> T
             );
             compared += 1;
             // Power: one more send_all weight is a different model; on the jump and queue
-            // metrics of the classic mix that must show.
-            if mix == MIXES[0] && matches!(*metric, "jump_mean" | "messages_left") && rates == RATES[0] {
+            // metrics of the classic mix, and on what reaches the slow machine, that must show.
+            let telling = matches!(metric.as_str(), "jump_mean" | "messages_left" | "machine 0 arrival_per_s");
+            if mix == MIXES[0] && telling && rates == RATES[0] {
                 assert!(!agree(batch, wrong[m]), "point {p} {metric}: a wrong model agrees too: {:?}", wrong[m]);
             }
         }
     }
-    assert_eq!(compared, RATES.len() * MIXES.len() * METRICS.len());
+    assert_eq!(compared, RATES.len() * MIXES.len() * (METRICS.len() + 3 * MACHINE_METRICS.len()));
     Ok(())
 }
