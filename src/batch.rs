@@ -4,7 +4,7 @@
 //!
 //! # Files of a batch folder
 //! - `sweep.ron`: the sweep, normalised (rewritten from what was parsed: comments dropped,
-//!   durations in seconds); merge checks all shards ran the same one.
+//!   defaults written out, durations in seconds); merge checks all shards ran the same one.
 //! - `runs.csv`: one row per run × machine (see [`RUN_COLUMNS`]), in run order. A run whose
 //!   queue reached the scenario's `queue_limit` is kept, measured up to the stop, with
 //!   `completed` false.
