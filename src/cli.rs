@@ -278,6 +278,15 @@ fn batch_command(args: BatchArgs) -> anyhow::Result<ExitCode> {
             report.disagreements
         )?;
     }
+    if report.stopped > 0 {
+        writeln!(
+            out,
+            "note: {} run(s) stopped early: a queue reached the scenario's queue_limit (completed = false in runs.csv; \
+             aggregates cover the {} completed run(s))",
+            report.stopped,
+            report.runs - report.stopped
+        )?;
+    }
     eprintln!("{:.2} s, {:.1}M events/s", report.seconds, report.events as f64 / report.seconds.max(1e-9) / 1e6);
     Ok(ExitCode::SUCCESS)
 }

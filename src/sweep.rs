@@ -181,10 +181,7 @@ impl Sweep {
 
     /// Reads a sweep file.
     pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
-        let name = path.display().to_string();
-        let text =
-            std::fs::read_to_string(path).map_err(|source| ScenarioError::Read { path: name.clone(), source })?;
-        Sweep::from_ron_str(&text, &name)
+        Sweep::from_ron_str(&crate::scenario::read_ron_file(path)?, &path.display().to_string())
     }
 
     /// The sweep as RON text.

@@ -293,7 +293,15 @@ fn a_run_reaching_the_queue_limit_is_recorded_as_stopped_and_the_others_complete
     let batch = |args: &[&str]| {
         lamport_sim(tmp.path()).args(["batch", "sweep.ron", "--quiet"]).args(args).assert().success();
     };
-    batch(&["--threads", "1", "--out", "one"]);
+    let stdout = lamport_sim(tmp.path())
+        .args(["batch", "sweep.ron", "--quiet", "--threads", "1", "--out", "one"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let said = format!("note: {stopped} run(s) stopped early: a queue reached the scenario's queue_limit");
+    assert!(String::from_utf8_lossy(&stdout).contains(&said), "the user is told: {}", String::from_utf8_lossy(&stdout));
     batch(&["--shard", "1/3", "--out", "s1"]);
     batch(&["--shard", "2/3", "--out", "s2"]);
     batch(&["--shard", "3/3", "--out", "s3"]);
