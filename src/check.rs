@@ -168,6 +168,7 @@ impl CheckContext {
 /// Checks the run in `dir`: `machine-<id>.csv` for every machine, and `scenario.ron` and
 /// `summary.json` when present.
 pub fn check_dir(dir: &Path, max_reported: usize) -> Result<Report, CheckError> {
+    log_ids(dir)?; // a folder that can be listed, before reading anything in it
     let scenario_path = dir.join(SCENARIO_FILE);
     let scenario_origin = scenario_path.display().to_string();
     let scenario = if scenario_path.exists() { Some(Scenario::load(&scenario_path)?) } else { None };
@@ -187,7 +188,26 @@ pub fn check_dir(dir: &Path, max_reported: usize) -> Result<Report, CheckError> 
         Some(n) => n,
         None => count_logs(dir)?,
     };
-    check_logs(open_logs(dir, machines, false)?, &ctx)
+    if ctx.summary.is_some() && !dir.join(log_file_name(0)).exists() {
+        return Err(CheckError::Layout(format!(
+            "{}: this run has no per-event logs (a --stats-only run), so there is nothing to check; \
+             for its logs: lamport-sim run {} --out DIR",
+            dir.display(),
+            scenario_path.display()
+        )));
+    }
+    let mut report = check_logs(open_logs(dir, machines, false)?, &ctx)?;
+    if dir.join(crate::rundir::INCOMPLETE_FILE).exists() {
+        report.notes.push(format!(
+            "the run is marked {} (it stopped early), so its logs end before the scenario's duration",
+            crate::rundir::INCOMPLETE_FILE
+        ));
+    }
+    let stray: Vec<String> = log_ids(dir)?.into_iter().filter(|&id| id >= machines).map(log_file_name).collect();
+    if !stray.is_empty() {
+        report.notes.push(format!("not checked: {} (the run has {machines} machines)", stray.join(", ")));
+    }
+    Ok(report)
 }
 
 /// Checks a run kept in memory ([`crate::runner::run_in_memory`]) against its scenario and
@@ -203,17 +223,28 @@ pub fn check_memory_run(run: &crate::runner::MemoryRun, scenario: &Resolved) -> 
     check_logs(readers, &CheckContext { scenario: Some(scenario.clone()), summary: Some(summary), max_reported: 50 })
 }
 
-/// The number of machine logs in `dir`: ids must run `0..N` with no gap.
-pub fn count_logs(dir: &Path) -> Result<u32, CheckError> {
-    let entries = std::fs::read_dir(dir).map_err(|e| CheckError::Layout(format!("{}: {e}", dir.display())))?;
+/// The ids of the `machine-<id>.csv` logs in `dir`, ascending.
+fn log_ids(dir: &Path) -> Result<Vec<u32>, CheckError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        let what = if dir.exists() { "is not a run folder" } else { "does not exist" };
+        CheckError::Layout(format!("{}: {what} (expected a folder of machine-<id>.csv logs): {e}", dir.display()))
+    })?;
     let mut ids: Vec<u32> = entries
         .filter_map(|e| e.ok())
         .filter_map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
-            name.strip_prefix("machine-")?.strip_suffix(".csv")?.parse().ok()
+            let id = name.strip_prefix("machine-")?.strip_suffix(".csv")?.parse().ok()?;
+            // `machine-07.csv` is not machine 7's log.
+            (log_file_name(id) == name).then_some(id)
         })
         .collect();
     ids.sort_unstable();
+    Ok(ids)
+}
+
+/// The number of machine logs in `dir`: ids must run `0..N` with no gap.
+pub fn count_logs(dir: &Path) -> Result<u32, CheckError> {
+    let ids = log_ids(dir)?;
     if ids.is_empty() {
         return Err(CheckError::Layout(format!("{}: no machine-<id>.csv logs (and no scenario.ron)", dir.display())));
     }

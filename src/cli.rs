@@ -397,7 +397,22 @@ fn replay_command(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let resolved = scenario.resolve(fresh(), &path.display().to_string())?;
-    execute(&resolved, &args.output)
+    let mut output = args.output;
+    // A run folder made with --stats-only is replayed the same way, so the copy is
+    // byte-identical; its logs are one `run` of its scenario.ron away.
+    let source_has_no_logs = args.source.is_dir()
+        && args.source.join(crate::rundir::SUMMARY_FILE).exists()
+        && !args.source.join(crate::logs::log_file_name(0)).exists();
+    if source_has_no_logs && !output.stats_only {
+        output.stats_only = true;
+        eprintln!(
+            "note: {} has no logs (a --stats-only run), so neither has its replay; for its logs: {} run {} --out DIR",
+            args.source.display(),
+            shell_quote(&program_name()),
+            shell_quote(&path)
+        );
+    }
+    execute(&resolved, &output)
 }
 
 /// What fills in whatever a scenario leaves open: a fresh seed and the wall clock.
@@ -460,8 +475,7 @@ fn execute(resolved: &Resolved, output: &OutputArgs) -> anyhow::Result<ExitCode>
     };
     let stop = stop_flag();
     let started = std::time::Instant::now(); // wall time for the user's information only
-    let outcome = run_to_dir(resolved, &dir, !output.stats_only, &stop)
-        .with_context(|| format!("run in {} failed and is marked INCOMPLETE", dir.path().display()))?;
+    let outcome = run_to_dir(resolved, &dir, !output.stats_only, &stop).with_context(|| failed_run(dir.path()))?;
     let elapsed = started.elapsed();
     let summary = match outcome {
         RunOutcome::Complete(summary) => summary,
@@ -501,6 +515,38 @@ fn execute(resolved: &Resolved, output: &OutputArgs) -> anyhow::Result<ExitCode>
             ),
         }
     })
+}
+
+/// A note for each machine whose queue the analytical model says grows without bound
+/// (`crate::predict`), with what the run measured: the notebook's "the slow machine's
+/// queue keeps growing", said where the user looks.
+fn print_flooded_queues(out: &mut impl Write, r: &Resolved, s: &Summary) -> io::Result<()> {
+    const MAX_NOTES: usize = 5;
+    let flooded: Vec<_> = crate::predict::predict(r)
+        .into_iter()
+        .zip(&s.machines)
+        .filter(|(p, _)| p.queue_growth_per_min >= 1.0)
+        .collect();
+    for (p, m) in flooded.iter().take(MAX_NOTES) {
+        writeln!(
+            out,
+            "note:     machine {}'s queue grows: messages arrive at {:.2}/s and it takes one per tick at {}/s \
+             (model: +{:.1} per simulated minute); it held {} at the end ({:.1} per minute)",
+            m.id, p.arrival_rate, m.rate, p.queue_growth_per_min, m.queued_at_end, m.queue_growth_per_min
+        )?;
+    }
+    if flooded.len() > MAX_NOTES {
+        writeln!(out, "note:     and {} more machines' queues grow (summary.json)", flooded.len() - MAX_NOTES)?;
+    }
+    Ok(())
+}
+
+/// What became of the folder of a run that failed: marked `INCOMPLETE`, or (an unwritable
+/// folder, a full disk) not even that.
+fn failed_run(dir: &Path) -> String {
+    let marked = dir.join(crate::rundir::INCOMPLETE_FILE).exists();
+    let state = if marked { "is marked INCOMPLETE" } else { "could not be marked INCOMPLETE either" };
+    format!("run in {} failed and {state}", dir.display())
 }
 
 /// A flag set by Ctrl-C (installed once per process).
@@ -587,6 +633,7 @@ fn print_summary(out: &mut impl Write, r: &Resolved, s: &Summary, dir: &Path, lo
         "messages: {} sent, {} received, {} still queued, {} in flight; fingerprint {}",
         o.messages_sent, o.messages_received, o.queued_at_end, o.in_flight_at_end, s.fingerprint
     )?;
+    print_flooded_queues(out, r, s)?;
     let what =
         if logs { "logs, scenario.ron, summary.json" } else { "scenario.ron, summary.json (no logs: --stats-only)" };
     writeln!(out, "run:      {} ({what})", dir.display())?;
@@ -599,4 +646,19 @@ fn print_summary(out: &mut impl Write, r: &Resolved, s: &Summary, dir: &Path, lo
         shell_quote(&replay_dir)
     )?;
     out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An unwritable folder cannot take the INCOMPLETE mark either; the message must not
+    /// claim it does.
+    #[test]
+    fn a_failed_run_says_whether_its_folder_is_marked() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(failed_run(dir.path()).ends_with("failed and could not be marked INCOMPLETE either"));
+        std::fs::write(dir.path().join(crate::rundir::INCOMPLETE_FILE), "").unwrap();
+        assert!(failed_run(dir.path()).ends_with("failed and is marked INCOMPLETE"));
+    }
 }

@@ -95,6 +95,58 @@ fn closed_stdout_is_a_quiet_exit() -> TestResult {
     Ok(())
 }
 
+#[test]
+fn the_summary_says_which_queues_grow() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let stdout = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+        Ok(String::from_utf8(lamport_sim(tmp.path()).args(args).assert().success().get_output().stdout.clone())?)
+    };
+    // Rates 6, 6, 1: the slow machine receives from two fast ones.
+    let flooded = stdout(&["run", "--rates", "6,6,1", "--seed", "7", "--out", "flooded"])?;
+    assert!(flooded.contains("note:     machine 2's queue grows: messages arrive at 2.00/s"), "{flooded}");
+    let even = stdout(&["run", "--rates", "5,5,5", "--seed", "7", "--out", "even"])?;
+    assert!(!even.contains("queue grows"), "{even}");
+    Ok(())
+}
+
+/// `check` on what is not a checkable run says what it is; extra logs and an interrupted
+/// run get a note.
+#[test]
+fn check_says_what_it_cannot_check_and_notes_the_unusual() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let refused = |args: &[&str]| -> Result<String, Box<dyn std::error::Error>> {
+        Ok(String::from_utf8(lamport_sim(tmp.path()).args(args).assert().code(2).get_output().stderr.clone())?)
+    };
+    lamport_sim(tmp.path()).args(["run", "--seed", "3", "--stats-only", "--out", "stats"]).assert().success();
+    let stderr = refused(&["check", "stats"])?;
+    assert!(stderr.contains("this run has no per-event logs (a --stats-only run)"), "{stderr}");
+    std::fs::write(tmp.path().join("a-file"), "x")?;
+    assert!(refused(&["check", "a-file"])?.contains("a-file: is not a run folder"));
+    assert!(refused(&["check", "nowhere"])?.contains("nowhere: does not exist"));
+
+    lamport_sim(tmp.path()).args(["run", "--seed", "3", "--out", "logs"]).assert().success();
+    std::fs::copy(tmp.path().join("logs/machine-0.csv"), tmp.path().join("logs/machine-7.csv"))?;
+    let stdout = lamport_sim(tmp.path()).args(["check", "logs"]).assert().success().get_output().stdout.clone();
+    let stdout = String::from_utf8(stdout)?;
+    assert!(stdout.contains("note: not checked: machine-7.csv (the run has 3 machines)"), "{stdout}");
+    std::fs::write(tmp.path().join("logs/INCOMPLETE"), "stopped\n")?;
+    let stdout = lamport_sim(tmp.path()).args(["check", "logs"]).assert().success().get_output().stdout.clone();
+    assert!(String::from_utf8(stdout)?.contains("note: the run is marked INCOMPLETE"));
+    Ok(())
+}
+
+/// A --stats-only run replays as one (byte-identical), and says how to get its logs.
+#[test]
+fn a_stats_only_run_replays_without_logs() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    lamport_sim(tmp.path()).args(["run", "--seed", "3", "--stats-only", "--out", "a"]).assert().success();
+    let replay = lamport_sim(tmp.path()).args(["replay", "a", "--out", "b"]).assert().success();
+    let stderr = String::from_utf8(replay.get_output().stderr.clone())?;
+    assert!(stderr.contains("has no logs (a --stats-only run), so neither has its replay"), "{stderr}");
+    assert_same_run(&tmp.path().join("a"), &tmp.path().join("b"));
+    Ok(())
+}
+
 /// The exit code of `lamport-sim args` (run in `cwd`) when its stdout reader is gone before
 /// anything is written.
 fn exit_code_with_closed_stdout(cwd: &Path, args: &[&str]) -> Result<Option<i32>, Box<dyn std::error::Error>> {
