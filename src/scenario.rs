@@ -482,9 +482,14 @@ fn field_before(text: &str, line: usize, col: usize) -> Option<&str> {
     let mut before = &text[..line_start + in_line];
     while let Some(colon) = before.rfind(':') {
         before = &before[..colon];
-        let name_start =
-            before.trim_end().rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map_or(0, |i| i + 1);
-        let name = &before.trim_end()[name_start..];
+        let trimmed = before.trim_end();
+        // Char boundaries, not bytes: a non-ASCII character may come before the name.
+        let name_start = trimmed
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '_'))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let name = &trimmed[name_start..];
         // A colon inside a string (a time of day) has digits before it, not a field name.
         if name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
             return Some(name);
@@ -828,6 +833,19 @@ impl Resolved {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_out_of_bounds_integer_names_its_field() {
+        let message = |text: &str| Scenario::from_ron_str(text, "s.ron").unwrap_err().to_string();
+        assert_eq!(
+            message("(event_mix: EventMix(send_next: 1, send_after: 1, send_all: 1,\n internal: -1))"),
+            "s.ron:2:13: Integer is out of bounds in `internal`: expected a whole number from 0 to 4294967295"
+        );
+        // A string holding colons (a time of day), and non-ASCII text, before the field.
+        assert!(message("(start_time: \"2026-11-25 18:40:23\", seed: -1)").contains("in `seed`: expected"));
+        assert!(message("(/* é: ü */ seed: -1)").contains("in `seed`"));
+        assert!(message("(/* é:*/ -1)").starts_with("s.ron:1:"), "no field: no panic");
+    }
 
     fn fresh() -> Fresh {
         Fresh { seed: 99, start_time: StartTime::SEEDED_DEFAULT }
