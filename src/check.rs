@@ -35,7 +35,7 @@ use crate::logread::{
     format_system_time, open_logs, EventType, LogReader, LogRow, MergedLogs, ReadError, SystemTimeField,
 };
 use crate::logs::log_file_name;
-use crate::rundir::{SCENARIO_FILE, SUMMARY_FILE};
+use crate::rundir::{log_ids as listed_log_ids, INCOMPLETE_FILE, SCENARIO_FILE, SUMMARY_FILE};
 use crate::scenario::{
     Fresh, MessageClock, MulticastClock, NetworkDelay, ReceiveQueueLen, Resolved, Scenario, ScenarioError,
     SendAllTargets, StartTime, TickJitter,
@@ -133,6 +133,10 @@ pub struct CheckContext {
     pub summary: Option<serde_json::Value>,
     /// How many violations to keep (all are counted).
     pub max_reported: usize,
+    /// The run stopped early (its folder is marked `INCOMPLETE`: Ctrl-C, or a queue at its
+    /// `queue_limit`): its logs end at some instant before the scenario's duration, so each
+    /// machine must have the ticks scheduled up to its last event, not `rate x duration`.
+    pub stopped_early: bool,
 }
 
 impl CheckContext {
@@ -156,7 +160,7 @@ impl CheckContext {
                 })
             })
             .transpose()?;
-        Ok(CheckContext { scenario, summary, max_reported })
+        Ok(CheckContext { scenario, summary, max_reported, stopped_early: false })
     }
 
     /// The number of machine logs to check, when the scenario says (else the logs found).
@@ -179,16 +183,18 @@ pub fn check_dir(dir: &Path, max_reported: usize) -> Result<Report, CheckError> 
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(ReadError { file: summary_origin, line: 0, message: format!("cannot read: {e}") }.into()),
     };
-    let ctx = CheckContext::for_run(
+    let mut ctx = CheckContext::for_run(
         scenario.map(|s| (s, scenario_origin.as_str())),
         summary.as_deref().map(|b| (b, summary_origin.as_str())),
         max_reported,
     )?;
+    ctx.stopped_early = dir.join(INCOMPLETE_FILE).exists();
     let machines = match ctx.machines() {
         Some(n) => n,
         None => count_logs(dir)?,
     };
-    if ctx.summary.is_some() && !dir.join(log_file_name(0)).exists() {
+    let ids = log_ids(dir)?;
+    if ids.is_empty() && ctx.scenario.is_some() {
         return Err(CheckError::Layout(format!(
             "{}: this run has no per-event logs (a --stats-only run), so there is nothing to check; \
              for its logs: lamport-sim run {} --out DIR",
@@ -197,13 +203,13 @@ pub fn check_dir(dir: &Path, max_reported: usize) -> Result<Report, CheckError> 
         )));
     }
     let mut report = check_logs(open_logs(dir, machines, false)?, &ctx)?;
-    if dir.join(crate::rundir::INCOMPLETE_FILE).exists() {
+    if ctx.stopped_early {
         report.notes.push(format!(
-            "the run is marked {} (it stopped early), so its logs end before the scenario's duration",
-            crate::rundir::INCOMPLETE_FILE
+            "the run is marked {INCOMPLETE_FILE} (it stopped early): its logs end before the scenario's duration, \
+             so each machine's ticks are checked up to its last event"
         ));
     }
-    let stray: Vec<String> = log_ids(dir)?.into_iter().filter(|&id| id >= machines).map(log_file_name).collect();
+    let stray: Vec<String> = ids.into_iter().filter(|&id| id >= machines).map(log_file_name).collect();
     if !stray.is_empty() {
         report.notes.push(format!("not checked: {} (the run has {machines} machines)", stray.join(", ")));
     }
@@ -220,26 +226,22 @@ pub fn check_memory_run(run: &crate::runner::MemoryRun, scenario: &Resolved) -> 
         .map(|(id, bytes)| LogReader::new(&log_file_name(id as MachineId), bytes.as_slice()))
         .collect::<Result<Vec<_>, _>>()?;
     let summary = serde_json::to_value(&run.summary).expect("summaries serialize");
-    check_logs(readers, &CheckContext { scenario: Some(scenario.clone()), summary: Some(summary), max_reported: 50 })
+    let ctx = CheckContext {
+        scenario: Some(scenario.clone()),
+        summary: Some(summary),
+        max_reported: 50,
+        stopped_early: false,
+    };
+    check_logs(readers, &ctx)
 }
 
-/// The ids of the `machine-<id>.csv` logs in `dir`, ascending.
+/// The ids of the `machine-<id>.csv` logs in `dir`, ascending; a path that is not a folder
+/// is told as such.
 fn log_ids(dir: &Path) -> Result<Vec<u32>, CheckError> {
-    let entries = std::fs::read_dir(dir).map_err(|e| {
+    listed_log_ids(dir).map_err(|e| {
         let what = if dir.exists() { "is not a run folder" } else { "does not exist" };
         CheckError::Layout(format!("{}: {what} (expected a folder of machine-<id>.csv logs): {e}", dir.display()))
-    })?;
-    let mut ids: Vec<u32> = entries
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let id = name.strip_prefix("machine-")?.strip_suffix(".csv")?.parse().ok()?;
-            // `machine-07.csv` is not machine 7's log.
-            (log_file_name(id) == name).then_some(id)
-        })
-        .collect();
-    ids.sort_unstable();
-    Ok(ids)
+    })
 }
 
 /// The number of machine logs in `dir`: ids must run `0..N` with no gap.
@@ -950,11 +952,34 @@ impl<'a> Checker<'a> {
         self.report.unreceived = self.pending.len() as u64;
         if let Some(scenario) = &self.ctx.scenario {
             let end = SimTime(scenario.duration.as_nanos());
+            // A run stopped early ran, in time order, every tick before its last event and
+            // possibly some at that instant: with jitter, every tick due more than the
+            // largest jitter before it.
+            let last = self.lanes.iter().filter_map(|l| l.last_time).max().unwrap_or(0);
+            let jitter = match scenario.tick_jitter {
+                TickJitter::NoJitter => 0,
+                TickJitter::Uniform { max } => max.as_nanos(),
+            };
             for id in 0..self.n {
                 let setup = scenario.machines[id as usize];
                 let expected = ticks_before(end, setup.rate, setup.phase);
                 let lane = &self.lanes[id as usize];
                 let ticks = lane.tick.map_or(0, |(k, _)| k + 1);
+                if self.ctx.stopped_early {
+                    let at_least = ticks_before(SimTime(last.saturating_sub(jitter)), setup.rate, setup.phase);
+                    let at_most = ticks_before(SimTime(last.saturating_add(1)), setup.rate, setup.phase).min(expected);
+                    if !(at_least..=at_most).contains(&ticks) {
+                        let line = lane.last_line;
+                        let reason = format!(
+                            "the log has {ticks} ticks; a {} Hz machine of a run stopped at {}s makes {at_least} to \
+                             {at_most}",
+                            setup.rate,
+                            SimTime(last)
+                        );
+                        self.violation(id, line, reason);
+                    }
+                    continue;
+                }
                 if ticks != expected {
                     let line = lane.last_line;
                     self.violation(
@@ -1148,7 +1173,12 @@ mod tests {
             .enumerate()
             .map(|(id, bytes)| LogReader::new(&log_file_name(id as MachineId), bytes.as_slice()).unwrap())
             .collect();
-        let ctx = CheckContext { scenario: Some(scenario.clone()), summary: Some(summary), max_reported: 50 };
+        let ctx = CheckContext {
+            scenario: Some(scenario.clone()),
+            summary: Some(summary),
+            max_reported: 50,
+            stopped_early: false,
+        };
         check_logs(readers, &ctx).unwrap()
     }
 
@@ -1213,6 +1243,91 @@ mod tests {
         later.start_time = StartTime::try_from("2001-01-01 00:00:00".to_string()).unwrap();
         let report = check_memory_run(&run_in_memory(&s), &later).unwrap();
         assert_eq!(report.violation_count, report.events(), "{:?}", &report.violations[..3]);
+    }
+
+    /// Checks logs alone (no scenario.ron), with `summary` when given.
+    fn check_without_scenario(logs: &[Vec<u8>], summary: Option<serde_json::Value>) -> Report {
+        let readers = logs
+            .iter()
+            .enumerate()
+            .map(|(id, bytes)| LogReader::new(&log_file_name(id as MachineId), bytes.as_slice()).unwrap())
+            .collect();
+        let ctx = CheckContext { scenario: None, summary, max_reported: 50, stopped_early: false };
+        check_logs(readers, &ctx).unwrap()
+    }
+
+    #[test]
+    fn without_a_scenario_the_summary_is_rebuilt_from_its_own_rates_and_phases() {
+        let s = resolved("(rates: Each([2, 5]), duration: \"20s\", seed: 8, network_delay: Fixed(\"700ms\"))");
+        let run = run_in_memory(&s);
+        let summary = serde_json::to_value(&run.summary).unwrap();
+        let report = check_without_scenario(&run.logs, Some(summary.clone()));
+        assert!(report.passed(), "{:?}", report.violations);
+        // A wrong figure is still caught, and figures past u64 neither overflow nor pass.
+        let mut edited = summary.clone();
+        edited["machines"][1]["final_clock"] = 1.into();
+        let v = &check_without_scenario(&run.logs, Some(edited)).violations[0];
+        assert!(v.reason.starts_with("machine 1: final_clock is 1, but the logs give"), "{v}");
+        let mut huge = summary;
+        for m in 0..2 {
+            huge["machines"][m]["ticks"] = u64::MAX.into();
+        }
+        let report = check_without_scenario(&run.logs, Some(huge));
+        assert!(report.violations.iter().any(|v| v.reason.starts_with("overall: ticks is")), "{:?}", report.violations);
+    }
+
+    #[test]
+    fn without_a_scenario_system_time_must_read_and_never_go_back() {
+        let s = resolved("(rates: Each([2, 3]), duration: \"10s\", seed: 8)");
+        let mut run = run_in_memory(&s);
+        assert!(check_without_scenario(&run.logs, None).passed());
+        let text = String::from_utf8(run.logs[1].clone()).unwrap();
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        lines[3] = lines[3].replacen("2000-01-01 00:00:0", "1999-12-31 23:59:5", 1);
+        lines[5] = lines[5].replacen("2000-01-01", "2000-13-01", 1);
+        run.logs[1] = (lines.join("\n") + "\n").into_bytes();
+        let report = check_without_scenario(&run.logs, None);
+        let found: Vec<(Option<u64>, &str)> =
+            report.violations.iter().map(|v| (v.line, v.reason.split(':').next().unwrap())).collect();
+        assert_eq!(
+            found,
+            [(Some(4), "system_time goes back"), (Some(6), "system_time is not a date and time like 2026-11-25 18")],
+            "{:?}",
+            report.violations
+        );
+    }
+
+    #[test]
+    fn per_message_sends_name_one_receiver_and_two_machines_have_no_send_to_self() {
+        // IncrementPerMessage: a send to all is one row per receiver; a row naming two is wrong.
+        let s = resolved(
+            "(rates: Each([3, 3, 3]), duration: \"20s\", seed: 4, semantics: Semantics(multicast: IncrementPerMessage))",
+        );
+        let run = run_in_memory(&s);
+        assert!(check_memory_run(&run, &s).unwrap().passed());
+        let text = String::from_utf8(run.logs[0].clone()).unwrap();
+        assert!(!text.lines().any(|l| l.contains(",SEND,") && l.contains(';')), "one receiver per row");
+        // Machine 0's first SEND rewritten to name both others, as an IncrementOnce send to all.
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        let i = lines.iter().position(|l| l.contains(",SEND,")).unwrap();
+        let mut fields: Vec<String> = lines[i].split(',').map(String::from).collect();
+        fields[6] = "1;2".into();
+        lines[i] = fields.join(",");
+        let mut joined = run.clone();
+        joined.logs[0] = (lines.join("\n") + "\n").into_bytes();
+        let report = check_memory_run(&joined, &s).unwrap();
+        let v = report.violations.iter().find(|v| v.file == "machine-0.csv").unwrap();
+        assert_eq!(v.line, Some(i as u64 + 1), "{v}");
+        assert!(v.reason.contains("each SEND row names one receiver"), "{v}");
+
+        // Two machines: the one after is the machine itself, so that roll is an internal
+        // event; with only send_after and internal 0, a run is all INTERNAL and passes.
+        let two = resolved(
+            "(rates: Each([2, 2]), duration: \"10s\", seed: 1, \
+             event_mix: EventMix(send_next: 0, send_after: 1, send_all: 0, internal: 0))",
+        );
+        let report = check_memory_run(&run_in_memory(&two), &two).unwrap();
+        assert!(report.passed() && report.internals == 40, "{:?}", report.violations);
     }
 
     #[test]

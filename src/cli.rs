@@ -400,9 +400,8 @@ fn replay_command(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let mut output = args.output;
     // A run folder made with --stats-only is replayed the same way, so the copy is
     // byte-identical; its logs are one `run` of its scenario.ron away.
-    let source_has_no_logs = args.source.is_dir()
-        && args.source.join(crate::rundir::SUMMARY_FILE).exists()
-        && !args.source.join(crate::logs::log_file_name(0)).exists();
+    let source_has_no_logs =
+        args.source.is_dir() && crate::rundir::log_ids(&args.source).is_ok_and(|ids| ids.is_empty());
     if source_has_no_logs && !output.stats_only {
         output.stats_only = true;
         eprintln!(

@@ -109,6 +109,23 @@ impl RunDir {
     }
 }
 
+/// The ids of the machine logs in `dir` (files named exactly `machine-<id>.csv`), ascending.
+pub fn log_ids(dir: &Path) -> io::Result<Vec<crate::event::MachineId>> {
+    let mut ids = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let name = entry?.file_name();
+        let name = name.to_string_lossy();
+        let id =
+            name.strip_prefix("machine-").and_then(|rest| rest.strip_suffix(".csv")).and_then(|id| id.parse().ok());
+        // `machine-07.csv` is not machine 7's log.
+        if let Some(id) = id.filter(|&id| log_file_name(id) == name) {
+            ids.push(id);
+        }
+    }
+    ids.sort_unstable();
+    Ok(ids)
+}
+
 /// Writes `bytes` to a temporary name, syncs, then renames over `path`: readers see the old
 /// file or the whole new one, never half of it.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
@@ -131,17 +148,8 @@ fn remove_run_files(dir: &Path) -> Result<(), RunDirError> {
     for name in [SUMMARY_FILE, INCOMPLETE_FILE, SCENARIO_FILE] {
         remove_if_present(&dir.join(name))?;
     }
-    for entry in fs::read_dir(dir).map_err(io_at(dir))? {
-        let entry = entry.map_err(io_at(dir))?;
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        let is_log = name
-            .strip_prefix("machine-")
-            .and_then(|rest| rest.strip_suffix(".csv"))
-            .is_some_and(|id| id.parse::<u32>().is_ok_and(|id| log_file_name(id) == name));
-        if is_log {
-            remove_if_present(&entry.path())?;
-        }
+    for id in log_ids(dir).map_err(io_at(dir))? {
+        remove_if_present(&dir.join(log_file_name(id)))?;
     }
     Ok(())
 }

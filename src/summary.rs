@@ -174,7 +174,8 @@ impl Summary {
             .enumerate()
             .map(|(i, (t, end))| machine_summary(i as MachineId, t, end, minutes))
             .collect();
-        let sum = |f: fn(&MachineSummary) -> u64| machines.iter().map(f).sum::<u64>();
+        // Saturating: `check` rebuilds summaries from figures a broken summary.json claims.
+        let sum = |f: fn(&MachineSummary) -> u64| machines.iter().map(f).fold(0, u64::saturating_add);
         let max = |f: fn(&MachineSummary) -> u64| machines.iter().map(f).max().unwrap_or(0);
         let min = |f: fn(&MachineSummary) -> u64| machines.iter().map(f).min().unwrap_or(0);
         let overall = OverallSummary {

@@ -233,6 +233,27 @@ const FLOODING: &str = r#"Sweep(
     duration: "5m",
 )"#;
 
+/// The folders `--logs` writes for runs stopped at the queue limit are valid runs that
+/// stopped early: `check` passes them (and says so), as it passes the completed ones.
+#[test]
+fn stopped_runs_written_with_logs_pass_check() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    std::fs::write(tmp.path().join("sweep.ron"), FLOODING)?;
+    lamport_sim(tmp.path()).args(["batch", "sweep.ron", "--quiet", "--logs", "--out", "b"]).assert().success();
+    let mut stopped = 0;
+    for entry in std::fs::read_dir(tmp.path().join("b/runs"))? {
+        let run = entry?.path();
+        let check = lamport_sim(tmp.path()).arg("check").arg(&run).assert().success();
+        let stdout = String::from_utf8(check.get_output().stdout.clone())?;
+        if run.join("INCOMPLETE").exists() {
+            stopped += 1;
+            assert!(stdout.contains("note: the run is marked INCOMPLETE"), "{stdout}");
+        }
+    }
+    assert!(stopped > 0, "the sweep has runs stopped at the limit");
+    Ok(())
+}
+
 #[test]
 fn a_run_reaching_the_queue_limit_is_recorded_as_stopped_and_the_others_complete() -> TestResult {
     let tmp = tempfile::tempdir()?;

@@ -206,6 +206,9 @@ fn ctrl_c_flushes_the_logs_and_marks_the_run_incomplete() -> TestResult {
     assert!(dir.join("INCOMPLETE").exists());
     assert!(!dir.join("summary.json").exists(), "an interrupted run must not look complete");
     assert!(dir.join("scenario.ron").exists());
+    // An interrupted run is a valid run that stopped early: `check` passes it.
+    let check = lamport_sim(tmp.path()).args(["check", "x"]).assert().success();
+    assert!(String::from_utf8(check.get_output().stdout.clone())?.contains("note: the run is marked INCOMPLETE"));
     for id in 0..3 {
         let bytes = std::fs::read(dir.join(format!("machine-{id}.csv")))?;
         assert!(bytes.ends_with(b"\n"), "machine {id}: the log ends with a whole row");
