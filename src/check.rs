@@ -567,19 +567,18 @@ impl<'a> Checker<'a> {
         let (mix, n) = (scenario.event_mix, self.n);
         let next = (id + 1) % n;
         let after = ((u64::from(id) + 2) % u64::from(n)) as MachineId;
-        let (in_all, all_len, all): (&dyn Fn(MachineId) -> bool, usize, String) = match scenario.send_all_targets {
-            SendAllTargets::AllOthers => (&|p| p != id, n as usize - 1, "all others".into()),
-            SendAllTargets::NextTwo => {
-                let mut two: Vec<MachineId> = [next, after].into_iter().filter(|&j| j != id).collect();
-                two.dedup();
-                let len = two.len();
-                (&move |p| p != id && (p == next || p == after), len, format!("{two:?}"))
-            }
+        let next_two = scenario.send_all_targets == SendAllTargets::NextTwo;
+        // The receivers of a send to all: every other machine, or the next two.
+        let in_all = |p: MachineId| p != id && (!next_two || p == next || p == after);
+        let all_len =
+            if next_two { usize::from(next != id) + usize::from(after != id && after != next) } else { n as usize - 1 };
+        // Messages are built only for a violation: this runs on every SEND and INTERNAL row.
+        let weights = || {
+            format!(
+                "event_mix: send_next {}, send_after {}, send_all {}, internal {}",
+                mix.send_next, mix.send_after, mix.send_all, mix.internal
+            )
         };
-        let weights = format!(
-            "event_mix: send_next {}, send_after {}, send_all {}, internal {}",
-            mix.send_next, mix.send_after, mix.send_all, mix.internal
-        );
         match event {
             EventType::Internal => {
                 // A roll for a send that has no receiver (fewer than three machines) is an
@@ -588,7 +587,7 @@ impl<'a> Checker<'a> {
                     || (mix.send_next > 0 && next == id)
                     || (mix.send_after > 0 && after == id)
                     || (mix.send_all > 0 && all_len == 0);
-                (!possible).then(|| format!("INTERNAL, but this machine cannot make one ({weights})"))
+                (!possible).then(|| format!("INTERNAL, but this machine cannot make one ({})", weights()))
             }
             EventType::Send => {
                 let per_message = scenario.semantics.multicast == MulticastClock::IncrementPerMessage;
@@ -606,9 +605,10 @@ impl<'a> Checker<'a> {
                     _ => mix.send_all > 0 && peers.len() == all_len && peers.iter().all(|&p| in_all(p)),
                 };
                 (!possible).then(|| {
+                    let all = if next_two { format!("the next two, {next} and {after}") } else { "all others".into() };
                     format!(
-                        "SEND to {peers:?} is not a send this machine can make (next {next}, after {after}, all: {all}; \
-                         {weights})"
+                        "SEND to {peers:?} is not a send this machine can make (next {next}, after {after}, all: {all}; {})",
+                        weights()
                     )
                 })
             }

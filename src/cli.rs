@@ -521,6 +521,12 @@ fn execute(resolved: &Resolved, output: &OutputArgs) -> anyhow::Result<ExitCode>
 /// queue keeps growing", said where the user looks.
 fn print_flooded_queues(out: &mut impl Write, r: &Resolved, s: &Summary) -> io::Result<()> {
     const MAX_NOTES: usize = 5;
+    // The model iterates over every machine a few thousand times: about 1 s for 100,000
+    // machines, longer than such a run itself. Large runs are for `batch` and summary.json.
+    const MAX_MACHINES: usize = 1000;
+    if r.machines.len() > MAX_MACHINES {
+        return Ok(());
+    }
     let flooded: Vec<_> = crate::predict::predict(r)
         .into_iter()
         .zip(&s.machines)

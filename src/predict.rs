@@ -61,17 +61,30 @@ pub fn predict(scenario: &Resolved) -> Vec<Prediction> {
             lambda += match scenario.send_all_targets {
                 SendAllTargets::AllOthers => broadcast - rates[i] * idle[i] * w_all,
                 SendAllTargets::NextTwo => {
-                    let mut from = vec![prev, prev2];
-                    from.retain(|&j| j != i);
-                    from.dedup();
-                    from.iter().map(|&j| rates[j] * idle[j] * w_all).sum()
+                    // The distinct machines among the previous two, other than `i`.
+                    let mut from = 0.0;
+                    if prev != i {
+                        from += rates[prev] * idle[prev] * w_all;
+                    }
+                    if prev2 != i && prev2 != prev {
+                        from += rates[prev2] * idle[prev2] * w_all;
+                    }
+                    from
                 }
             };
             *a = lambda;
         }
+        let mut changed = false;
         for j in 0..n {
             let target = 1.0 - (arrival[j] / rates[j]).min(1.0);
-            idle[j] = 0.5 * idle[j] + 0.5 * target;
+            let next = 0.5 * idle[j] + 0.5 * target;
+            changed |= next != idle[j];
+            idle[j] = next;
+        }
+        // At an exact fixed point every further round repeats this one bit for bit, so
+        // stopping here gives the same figures as running all the rounds.
+        if !changed {
+            break;
         }
     }
     (0..n)
