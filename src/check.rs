@@ -3,12 +3,15 @@
 //! memory bounded by the messages outstanding at any moment rather than by the events.
 //!
 //! # What is checked
-//! Per machine: `sim_time` never goes back; the clock strictly increases; INTERNAL and SEND
-//! add exactly 1; RECEIVE gives `max(previous, msg_clock) + 1`; a SEND's messages carry its
-//! clock (or the clock before it, per the run's semantics) and name valid receivers; a
-//! machine only sends or does an internal event with an empty queue (`queue_len` 0); with
-//! the run's `scenario.ron` and no jitter, one tick at each scheduled instant and exactly
-//! `rate x duration` ticks.
+//! Per machine: `sim_time` never goes back; `system_time` reads as a date and time and,
+//! with the scenario, is `start_time + sim_time`; the clock strictly increases; INTERNAL
+//! and SEND add exactly 1; RECEIVE gives `max(previous, msg_clock) + 1`; a SEND's messages
+//! carry its clock (or the clock before it, per the run's semantics) and name valid
+//! receivers; a machine only sends or does an internal event with an empty queue
+//! (`queue_len` 0). With the run's `scenario.ron`: each SEND or INTERNAL row is one the
+//! event mix and send targets can give; one tick at each scheduled instant (within the
+//! jitter) and exactly `rate x duration` ticks (a run marked `INCOMPLETE`: the ticks up to
+//! its last event).
 //!
 //! Across machines (rows merged in time order, ties by machine id, as the engine orders
 //! them): every RECEIVE matches exactly one earlier SEND (sender, msg_clock, receiver), no
@@ -16,10 +19,13 @@
 //! delay the queues are replayed exactly (FIFO order and every `queue_len`); with a delay,
 //! `queue_len` lies between the messages that must have landed (sent at least the largest
 //! delay ago, not yet received) and those that may have (the smallest delay), and a machine
-//! does not act idle while a message must have landed; at the end, per machine,
-//! messages sent to it = received + still queued + in flight, against `summary.json`.
-//! The clock condition (a happens-before b implies C(a) < C(b)) is verified with vector
-//! clocks computed from the logs, for up to [`VECTOR_CLOCK_MAX_MACHINES`] machines.
+//! does not act idle while a message must have landed. The clock condition (a
+//! happens-before b implies C(a) < C(b)) is verified with vector clocks computed from the
+//! logs, for up to [`VECTOR_CLOCK_MAX_MACHINES`] machines.
+//!
+//! `summary.json`, when the run has one, is rebuilt from the logs with the engine's own
+//! statistics and fingerprint sinks and compared figure by figure (the fingerprint covers
+//! every field of every row but `system_time`).
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, VecDeque};

@@ -745,8 +745,9 @@ pub fn check_in_memory(input: &CheckInput<'_>) -> Result<Report, CheckError> {
 /// 1. **check**: [`check_in_memory`] of [`decode_check_input`]'s run returns, without
 ///    panicking, either a report or an error, and:
 ///    - an error's message is not empty; a read error names one of the run's files and,
-///      for a log or `summary.json` the run has, a line in it (1 to the file's `\n` count
-///      + 1); a scenario error names `scenario.ron`;
+///      for a log or `summary.json` the run has, a line in it (1 to the file's line-ending
+///      count + 1, where `\n`, `\r\n` and a lone `\r` each end a line); a scenario error
+///      names `scenario.ron`;
 ///    - a report covers the machines checked, counts every violation and keeps the first
 ///      `max_reported`, passes exactly when it counts none, and each violation it keeps
 ///      names a log with a line in it, or `summary.json`, and says what is wrong;
@@ -768,7 +769,7 @@ pub fn check_logs(data: &[u8]) {
     round_trip(data);
 }
 
-/// Whether `line` is a line of `file`: 1 to its `\n` count + 1.
+/// Whether `line` is a line of `file`: 1 to its line-ending count + 1.
 fn line_in(file: &[u8], line: u64) -> bool {
     // Line endings as the log reader counts them: `\n`, `\r\n` and a lone `\r`.
     let lone_crs =

@@ -436,7 +436,10 @@ pub enum ScenarioError {
 /// A RON error as a [`ScenarioError::Syntax`], made clearer where RON's own words mislead:
 /// an error RON locates on the whitespace before a token is located at the token, and an
 /// error that runs into the end of the file says so.
-fn syntax_error(e: ron::error::SpannedError, text: &str, origin: &str) -> ScenarioError {
+/// A RON error as `origin:line:col: message`, pointing at the fault rather than the blank
+/// after it, saying what a truncated file lacks, and naming the field of an out-of-range
+/// integer. `empty_hint` says what a minimal file looks like (scenario or sweep).
+pub(crate) fn syntax_error(e: ron::error::SpannedError, text: &str, origin: &str, empty_hint: &str) -> ScenarioError {
     let last_line = text.rsplit('\n').next().unwrap_or("");
     let at_eof = e.span.end.line == text.matches('\n').count() + 1 && e.span.end.col == last_line.chars().count() + 1;
     let (line, col) = (e.span.start.line, e.span.start.col);
@@ -450,17 +453,18 @@ fn syntax_error(e: ron::error::SpannedError, text: &str, origin: &str) -> Scenar
             "Expected comma or closing bracket, but the file ends here: is a closing `)` or `]` missing?".to_string()
         }
         ron::Error::ExpectedNamedStructLike(_) if at_eof && text.trim().is_empty() => {
-            format!("{}, but the file is empty (write `()` for the classic scenario)", e.code)
+            format!("{}, but the file is empty ({empty_hint})", e.code)
         }
         ron::Error::ExpectedNamedStructLike(_) if at_eof => {
-            format!("{}, but the file ends here (write `()` for the classic scenario)", e.code)
+            format!("{}, but the file ends here ({empty_hint})", e.code)
         }
         ron::Error::IntegerOutOfBounds => {
             // Name the field and its range: "out of bounds" alone does not say which bounds.
             let range = |field: &str| match field {
                 "machines" => format!("1 to {MAX_MACHINES}"),
                 "rates" | "min" | "max" => format!("1 to {MAX_RATE} (ticks per second)"),
-                "seed" | "queue_limit" => format!("0 to {}", u64::MAX),
+                // `seeds`, `start` and `end`: a sweep's seeds.
+                "seed" | "seeds" | "start" | "end" | "queue_limit" => format!("0 to {}", u64::MAX),
                 _ => format!("0 to {}", u32::MAX),
             };
             match field_before(text, at.line, at.col) {
@@ -506,7 +510,8 @@ pub fn read_ron_file(path: &Path) -> Result<String, ScenarioError> {
     let name = path.display().to_string();
     let read_err = |source| ScenarioError::Read { path: name.clone(), source };
     let file = std::fs::File::open(path).map_err(read_err)?;
-    // A directory opens on Unix but does not read: say so before anything else.
+    // Refuse a large regular file by its size, unread; a pipe or device reports no size
+    // and is read up to the limit below.
     let size = file.metadata().map_err(read_err)?.len();
     if size > MAX_SCENARIO_BYTES {
         return Err(ScenarioError::TooLarge { path: name, size: Some(size) });
@@ -536,7 +541,9 @@ impl Scenario {
         if text.len() as u64 > MAX_SCENARIO_BYTES {
             return Err(ScenarioError::TooLarge { path: origin.to_string(), size: Some(text.len() as u64) });
         }
-        let scenario: Scenario = ron_options().from_str(text).map_err(|e| syntax_error(e, text, origin))?;
+        let scenario: Scenario = ron_options()
+            .from_str(text)
+            .map_err(|e| syntax_error(e, text, origin, "write `()` for the classic scenario"))?;
         scenario.check(&SourceText { text, origin })?;
         Ok(scenario)
     }

@@ -138,11 +138,9 @@ impl Sweep {
             return Err(ScenarioError::TooLarge { path: origin.to_string(), size: Some(text.len() as u64) });
         }
         let options = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
-        let sweep: Sweep = options.from_str(text).map_err(|e| ScenarioError::Syntax {
-            origin: origin.to_string(),
-            line: e.span.start.line,
-            col: e.span.start.col,
-            message: e.code.to_string(),
+        let sweep: Sweep = options.from_str(text).map_err(|e| {
+            let hint = "a sweep is `Sweep(base: Scenario(...), grid: Grid(...), seeds: Count(100), duration: \"60m\")`";
+            crate::scenario::syntax_error(e, text, origin, hint)
         })?;
         let invalid = |message: String| ScenarioError::Invalid { location: origin.to_string(), message };
         let seeds = sweep.seeds.to_vec();

@@ -194,6 +194,10 @@ fn bad_sweeps_get_one_clear_line() -> TestResult {
         ("Sweep(base: Scenario(machines: 3), grid: Grid(rates: []), seeds: Count(2))", "grid rates is an empty list"),
         ("Sweep(seeds: List([1, 1, 2]))", "seeds lists seed 1 more than once"),
         (
+            "Sweep(seeds: Count(-1))",
+            "s.ron:1:21: Integer is out of bounds in `seeds`: expected a whole number from 0 to 18446744073709551615",
+        ),
+        (
             "Sweep(base: Scenario(machines: 3), grid: Grid(rates: [Each([1,2])]), seeds: Count(2))",
             "grid point (rates: Each([1,2])): rates lists 2 rates but there are 3 machines",
         ),
@@ -201,7 +205,7 @@ fn bad_sweeps_get_one_clear_line() -> TestResult {
     for (text, expected) in cases {
         std::fs::write(tmp.path().join("s.ron"), text)?;
         let err = refused(tmp.path(), &["batch", "s.ron", "--out", "x"]);
-        assert!(err.starts_with("error: s.ron: ") && err.contains(expected), "{text}: {err}");
+        assert!(err.starts_with("error: s.ron:") && err.contains(expected), "{text}: {err}");
         assert_eq!((err.matches("s.ron").count(), err.lines().count()), (1, 1), "{err}");
         assert!(!tmp.path().join("x").exists());
     }
