@@ -522,6 +522,9 @@ fn run_records(r: &RunResult, points: &[GridPoint]) -> Vec<csv::StringRecord> {
     let spread = finals.iter().max().unwrap_or(&0) - finals.iter().min().unwrap_or(&0);
     let growth_max = ms.iter().map(|m| m.queue_growth_per_min).fold(f64::NEG_INFINITY, f64::max);
     let left: u64 = ms.iter().map(|m| m.messages_left).sum();
+    // A stopped run's queue slopes cover only the time before the stop: no verdict on them.
+    let completed = r.stop.is_none();
+    let verdict = |text: String| if completed { text } else { String::new() };
     let disagreements = ms.iter().zip(&r.predictions).filter(|(m, p)| !agrees(m, p)).count();
     let run_level = [
         opt(r.metrics.jumps.mean()),
@@ -531,8 +534,8 @@ fn run_records(r: &RunResult, points: &[GridPoint]) -> Vec<csv::StringRecord> {
         spread.to_string(),
         growth_max.to_string(),
         left.to_string(),
-        disagreements.to_string(),
-        r.stop.is_none().to_string(),
+        verdict(disagreements.to_string()),
+        completed.to_string(),
         opt(r.stop.map(|s| s.at)),
         opt(r.stop.map(|s| s.machine)),
     ];
@@ -566,7 +569,7 @@ fn run_records(r: &RunResult, points: &[GridPoint]) -> Vec<csv::StringRecord> {
                 opt(m.arrival_per_s),
                 p.arrival_rate.to_string(),
                 p.queue_growth_per_min.to_string(),
-                agrees(m, p).to_string(),
+                verdict(agrees(m, p).to_string()),
             ]);
             fields.extend(run_level.iter().cloned());
             csv::StringRecord::from(fields)

@@ -225,19 +225,23 @@ pub fn check_dir(dir: &Path, max_reported: usize) -> Result<Report, CheckError> 
 /// Checks a run kept in memory ([`crate::runner::run_in_memory`]) against its scenario and
 /// summary, exactly as `check` would check its folder.
 pub fn check_memory_run(run: &crate::runner::MemoryRun, scenario: &Resolved) -> Result<Report, CheckError> {
-    let readers = run
-        .logs
+    let summary = serde_json::to_value(&run.summary).expect("summaries serialize");
+    check_memory_logs(&run.logs, Some(scenario), Some(summary))
+}
+
+/// Checks logs kept in memory (`logs[i]` is `machine-<i>.csv`), with the run's scenario and
+/// `summary.json` when given, keeping the first 50 violations.
+pub fn check_memory_logs(
+    logs: &[Vec<u8>],
+    scenario: Option<&Resolved>,
+    summary: Option<serde_json::Value>,
+) -> Result<Report, CheckError> {
+    let readers = logs
         .iter()
         .enumerate()
         .map(|(id, bytes)| LogReader::new(&log_file_name(id as MachineId), bytes.as_slice()))
         .collect::<Result<Vec<_>, _>>()?;
-    let summary = serde_json::to_value(&run.summary).expect("summaries serialize");
-    let ctx = CheckContext {
-        scenario: Some(scenario.clone()),
-        summary: Some(summary),
-        max_reported: 50,
-        stopped_early: false,
-    };
+    let ctx = CheckContext { scenario: scenario.cloned(), summary, max_reported: 50, stopped_early: false };
     check_logs(readers, &ctx)
 }
 
@@ -469,9 +473,7 @@ impl<'a> Checker<'a> {
             self.row(id, row);
         }
         self.finish();
-        let before_increment =
-            self.ctx.scenario.as_ref().is_some_and(|s| s.semantics.message_clock == MessageClock::BeforeIncrement);
-        if self.report.receive_not_after_send > 0 && before_increment {
+        if self.report.receive_not_after_send > 0 && self.before_increment() {
             self.report.notes.push(format!(
                 "{} RECEIVE(s) have a clock no greater than their own SEND's: messages carry the clock from before \
                  the send (message_clock: BeforeIncrement), so C(send) < C(receive) fails for those pairs",
@@ -747,8 +749,7 @@ impl<'a> Checker<'a> {
         if u128::from(row.clock) != expected {
             self.violation(id, line, format!("SEND clock {} after {prev_clock}; expected {expected}", row.clock));
         }
-        let before =
-            self.ctx.scenario.as_ref().is_some_and(|s| s.semantics.message_clock == MessageClock::BeforeIncrement);
+        let before = self.before_increment();
         let carried = if before { row.clock.saturating_sub(1) } else { row.clock };
         let Some(msg_clock) = row.msg_clock else {
             self.violation(id, line, "SEND without msg_clock".into());
@@ -883,6 +884,11 @@ impl<'a> Checker<'a> {
                 );
             }
         }
+    }
+
+    /// Whether a message carries the sender's clock from before its send.
+    fn before_increment(&self) -> bool {
+        self.ctx.scenario.as_ref().is_some_and(|s| s.semantics.message_clock == MessageClock::BeforeIncrement)
     }
 
     /// Whether a RECEIVE's `queue_len` counts the message it takes.
@@ -1173,19 +1179,7 @@ mod tests {
 
     /// Checks `run` against `scenario` with `summary` in place of the run's own.
     fn check_with(run: &crate::runner::MemoryRun, scenario: &Resolved, summary: serde_json::Value) -> Report {
-        let readers = run
-            .logs
-            .iter()
-            .enumerate()
-            .map(|(id, bytes)| LogReader::new(&log_file_name(id as MachineId), bytes.as_slice()).unwrap())
-            .collect();
-        let ctx = CheckContext {
-            scenario: Some(scenario.clone()),
-            summary: Some(summary),
-            max_reported: 50,
-            stopped_early: false,
-        };
-        check_logs(readers, &ctx).unwrap()
+        check_memory_logs(&run.logs, Some(scenario), Some(summary)).unwrap()
     }
 
     #[test]
@@ -1253,13 +1247,7 @@ mod tests {
 
     /// Checks logs alone (no scenario.ron), with `summary` when given.
     fn check_without_scenario(logs: &[Vec<u8>], summary: Option<serde_json::Value>) -> Report {
-        let readers = logs
-            .iter()
-            .enumerate()
-            .map(|(id, bytes)| LogReader::new(&log_file_name(id as MachineId), bytes.as_slice()).unwrap())
-            .collect();
-        let ctx = CheckContext { scenario: None, summary, max_reported: 50, stopped_early: false };
-        check_logs(readers, &ctx).unwrap()
+        check_memory_logs(logs, None, summary).unwrap()
     }
 
     #[test]

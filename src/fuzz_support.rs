@@ -26,8 +26,8 @@ use crate::queue::{HeapTickQueue, IndexedTickQueue, TickQueue};
 use crate::rundir::{SCENARIO_FILE, SUMMARY_FILE};
 use crate::scenario::{
     EventMix, Fresh, MachineCount, MachineSetup, MessageClock, MulticastClock, NetworkDelay, Phase, Rate, Rates,
-    ReceiveQueueLen, Resolved, Scenario, ScenarioError, Semantics, SendAllTargets, StartTime, TickJitter,
-    DEFAULT_QUEUE_LIMIT, MAX_RATE,
+    ReceiveQueueLen, Resolved, Scenario, Semantics, SendAllTargets, StartTime, TickJitter, DEFAULT_QUEUE_LIMIT,
+    MAX_RATE,
 };
 use crate::summary::{Stats, Summary};
 use crate::time::{min_tick_gap, tick_time, ticks_before, SimDuration, SimTime};
@@ -701,24 +701,15 @@ pub fn decode_check_input(data: &[u8]) -> CheckInput<'_> {
 }
 
 /// Checks a run folder held in memory with the code `lamport-sim check` runs on a folder
-/// ([`crate::check::check_dir`]): `scenario.ron` parsed by [`Scenario::from_ron_str`] (as
-/// [`Scenario::load`] does after reading the file, with its message for text that is not
-/// UTF-8), the context built by [`CheckContext::for_run`], the logs named
+/// ([`crate::check::check_dir`]): `scenario.ron` decoded by [`crate::scenario::ron_text`]
+/// and parsed by [`Scenario::from_ron_str`] (as [`Scenario::load`] does after reading the
+/// file), the context built by [`CheckContext::for_run`], the logs named
 /// `machine-<id>.csv` read by [`LogReader`]s (one the scenario names but the run lacks
 /// fails as a file that cannot be opened) and checked by [`crate::check::check_logs`].
 pub fn check_in_memory(input: &CheckInput<'_>) -> Result<Report, CheckError> {
     let scenario = match input.scenario {
         None => None,
-        Some(bytes) => Some(match std::str::from_utf8(bytes) {
-            Ok(text) => Scenario::from_ron_str(text, SCENARIO_FILE)?,
-            Err(e) => {
-                return Err(ScenarioError::Invalid {
-                    location: SCENARIO_FILE.to_string(),
-                    message: format!("scenario is not UTF-8 text (invalid byte at offset {})", e.valid_up_to()),
-                }
-                .into())
-            }
-        }),
+        Some(bytes) => Some(Scenario::from_ron_str(crate::scenario::ron_text(bytes, SCENARIO_FILE)?, SCENARIO_FILE)?),
     };
     let ctx = CheckContext::for_run(
         scenario.map(|s| (s, SCENARIO_FILE)),

@@ -521,14 +521,17 @@ pub fn read_ron_file(path: &Path) -> Result<String, ScenarioError> {
     if bytes.len() as u64 > MAX_SCENARIO_BYTES {
         return Err(ScenarioError::TooLarge { path: name, size: None });
     }
-    let text = String::from_utf8(bytes).map_err(|e| ScenarioError::Invalid {
-        location: name.clone(),
-        message: format!("scenario is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+    ron_text(&bytes, &name).map(str::to_string)
+}
+
+/// The bytes of a scenario or sweep file (named `name` in errors) as text: UTF-8, and a
+/// leading byte-order mark dropped. [`read_ron_file`] and the check fuzz target share it.
+pub fn ron_text<'a>(bytes: &'a [u8], name: &str) -> Result<&'a str, ScenarioError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| ScenarioError::Invalid {
+        location: name.to_string(),
+        message: format!("scenario is not UTF-8 text (invalid byte at offset {})", e.valid_up_to()),
     })?;
-    Ok(match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_string(),
-        None => text,
-    })
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
 }
 
 fn ron_options() -> ron::Options {

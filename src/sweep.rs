@@ -149,9 +149,12 @@ impl Sweep {
         }
         // A repeated seed would run the same runs twice and count them as independent
         // samples, narrowing every confidence interval for nothing.
-        let mut seen = std::collections::BTreeSet::new();
-        if let Some(seed) = seeds.iter().find(|&&s| !seen.insert(s)) {
-            return Err(invalid(format!("seeds lists seed {seed} more than once; give each seed once")));
+        // (Only a list can repeat one: a count or a range cannot.)
+        if let Seeds::List(list) = &sweep.seeds {
+            let mut seen = std::collections::BTreeSet::new();
+            if let Some(seed) = list.iter().find(|&&s| !seen.insert(s)) {
+                return Err(invalid(format!("seeds lists seed {seed} more than once; give each seed once")));
+            }
         }
         if let Some(field) = sweep.grid.empty_list() {
             return Err(invalid(format!(

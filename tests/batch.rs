@@ -278,6 +278,7 @@ fn a_run_reaching_the_queue_limit_is_recorded_as_stopped_and_the_others_complete
             "false" => {
                 assert_eq!(point, "0", "6/6/6 never floods");
                 stopped += 1;
+                assert_eq!((&first[col("prediction_agrees")], &first[col("run_prediction_disagreements")]), ("", ""));
                 let at: f64 = first[col("stopped_at_s")].parse()?;
                 assert!(0.0 < at && at < 300.0, "{at}");
                 let flooded: usize = first[col("stopped_queue")].parse()?;
