@@ -1162,16 +1162,27 @@ mod tests {
         assert_eq!(report.checks.len(), 7);
     }
 
+    /// `log` with its lines (0 is the header) changed by `edit`.
+    fn edit_lines(log: &[u8], edit: impl FnOnce(&mut Vec<String>)) -> Vec<u8> {
+        let mut lines: Vec<String> = std::str::from_utf8(log).unwrap().lines().map(String::from).collect();
+        edit(&mut lines);
+        (lines.join("\n") + "\n").into_bytes()
+    }
+
+    /// Sets field `field` of CSV line `line` to `value`.
+    fn set_field(lines: &mut [String], line: usize, field: usize, value: impl FnOnce(&str) -> String) {
+        let mut fields: Vec<String> = lines[line].split(',').map(String::from).collect();
+        fields[field] = value(&fields[field]);
+        lines[line] = fields.join(",");
+    }
+
     #[test]
     fn a_changed_clock_is_caught_at_its_line() {
         let s = resolved("(rates: Each([2, 3, 4]), duration: \"20s\", seed: 3)");
         let mut run = run_in_memory(&s);
-        let text = String::from_utf8(run.logs[1].clone()).unwrap();
-        let mut lines: Vec<String> = text.lines().map(String::from).collect();
-        let mut fields: Vec<String> = lines[10].split(',').map(String::from).collect();
-        fields[4] = (fields[4].parse::<u64>().unwrap() + 5).to_string();
-        lines[10] = fields.join(",");
-        run.logs[1] = (lines.join("\n") + "\n").into_bytes();
+        run.logs[1] = edit_lines(&run.logs[1], |lines| {
+            set_field(lines, 10, 4, |clock| (clock.parse::<u64>().unwrap() + 5).to_string())
+        });
         let report = check_memory_run(&run, &s).unwrap();
         let first = &report.violations[0];
         assert_eq!((first.file.as_str(), first.line), ("machine-1.csv", Some(11)), "{first}");
@@ -1228,11 +1239,10 @@ mod tests {
     fn system_time_is_start_time_plus_sim_time() {
         let s = resolved("(rates: Each([2, 3, 4]), duration: \"20s\", seed: 3)");
         let mut run = run_in_memory(&s);
-        let text = String::from_utf8(run.logs[2].clone()).unwrap();
         // The second row's system_time ten seconds early.
-        let mut lines: Vec<String> = text.lines().map(String::from).collect();
-        lines[2] = lines[2].replacen("2000-01-01 00:00:0", "1999-12-31 23:59:5", 1);
-        run.logs[2] = (lines.join("\n") + "\n").into_bytes();
+        run.logs[2] = edit_lines(&run.logs[2], |lines| {
+            lines[2] = lines[2].replacen("2000-01-01 00:00:0", "1999-12-31 23:59:5", 1)
+        });
         let report = check_memory_run(&run, &s).unwrap();
         let line = 3;
         let v = &report.violations[0];
@@ -1275,11 +1285,10 @@ mod tests {
         let s = resolved("(rates: Each([2, 3]), duration: \"10s\", seed: 8)");
         let mut run = run_in_memory(&s);
         assert!(check_without_scenario(&run.logs, None).passed());
-        let text = String::from_utf8(run.logs[1].clone()).unwrap();
-        let mut lines: Vec<String> = text.lines().map(String::from).collect();
-        lines[3] = lines[3].replacen("2000-01-01 00:00:0", "1999-12-31 23:59:5", 1);
-        lines[5] = lines[5].replacen("2000-01-01", "2000-13-01", 1);
-        run.logs[1] = (lines.join("\n") + "\n").into_bytes();
+        run.logs[1] = edit_lines(&run.logs[1], |lines| {
+            lines[3] = lines[3].replacen("2000-01-01 00:00:0", "1999-12-31 23:59:5", 1);
+            lines[5] = lines[5].replacen("2000-01-01", "2000-13-01", 1);
+        });
         let report = check_without_scenario(&run.logs, None);
         let found: Vec<(Option<u64>, &str)> =
             report.violations.iter().map(|v| (v.line, v.reason.split(':').next().unwrap())).collect();
@@ -1302,13 +1311,9 @@ mod tests {
         let text = String::from_utf8(run.logs[0].clone()).unwrap();
         assert!(!text.lines().any(|l| l.contains(",SEND,") && l.contains(';')), "one receiver per row");
         // Machine 0's first SEND rewritten to name both others, as an IncrementOnce send to all.
-        let mut lines: Vec<String> = text.lines().map(String::from).collect();
-        let i = lines.iter().position(|l| l.contains(",SEND,")).unwrap();
-        let mut fields: Vec<String> = lines[i].split(',').map(String::from).collect();
-        fields[6] = "1;2".into();
-        lines[i] = fields.join(",");
+        let i = text.lines().position(|l| l.contains(",SEND,")).unwrap();
         let mut joined = run.clone();
-        joined.logs[0] = (lines.join("\n") + "\n").into_bytes();
+        joined.logs[0] = edit_lines(&run.logs[0], |lines| set_field(lines, i, 6, |_| "1;2".into()));
         let report = check_memory_run(&joined, &s).unwrap();
         let v = report.violations.iter().find(|v| v.file == "machine-0.csv").unwrap();
         assert_eq!(v.line, Some(i as u64 + 1), "{v}");
