@@ -4,9 +4,9 @@
 //! Every workload is a seeded scenario (`seed: 1`, so random phases drawn from seed 1 and
 //! the seeded default start time) run to its end. Each benchmark id is
 //! `<workload>/<mode>/<queue>`:
-//! - mode `stats_only`: sink `(&mut Stats, &mut Fingerprint)`, as `runner::run_stats_only`;
-//! - mode `csv_logs`: `CsvLogs` into a fresh temporary directory, then stats and
-//!   fingerprint (the sink `runner::run_to_dir` builds), then `CsvLogs::finish` (which
+//! - mode `stats_only`: sink `SummarySink` (statistics and fingerprint), as `run_summary`;
+//! - mode `csv_logs`: `CsvLogs` into a fresh temporary directory, then the summary's
+//!   statistics (the sinks `run_to_dir` builds), then `CsvLogs::finish` (which
 //!   fsyncs every log). Creating the logs and finishing them are timed; creating and
 //!   deleting the temporary directory are not;
 //! - queue `auto` (`AutoTickQueue`, the engine's default: a scan up to 8 machines, else the
@@ -28,12 +28,8 @@ use std::time::{Duration, Instant};
 
 use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkGroup, Criterion, SamplingMode, Throughput};
-use lamport_sim::engine::Simulation;
-use lamport_sim::fingerprint::Fingerprint;
-use lamport_sim::logs::CsvLogs;
-use lamport_sim::queue::{AutoTickQueue, HeapTickQueue, IndexedTickQueue, TickQueue, SCAN_MAX_MACHINES};
-use lamport_sim::scenario::{Fresh, Resolved, Scenario, StartTime};
-use lamport_sim::summary::{Stats, Summary};
+use lamport_sim::testing::{AutoTickQueue, HeapTickQueue, IndexedTickQueue, TickQueue, SCAN_MAX_MACHINES};
+use lamport_sim::{CsvLogs, Fresh, Resolved, Scenario, Simulation, StartTime, SummarySink};
 
 /// One benchmarked scenario.
 struct Workload {
@@ -82,33 +78,36 @@ fn resolve(workload: &Workload) -> Resolved {
         .expect("benchmark scenarios resolve")
 }
 
-/// Statistics-only run (as `runner::run_stats_only`, without building the summary).
-fn run_stats_only<Q: TickQueue>(scenario: &Resolved) -> (Simulation<Q>, Stats, Fingerprint) {
+/// Statistics-only run (as `run_summary`, on a chosen tick queue).
+fn run_stats_only<Q: TickQueue>(scenario: &Resolved) -> (Simulation<Q>, SummarySink) {
     let mut sim = Simulation::<Q>::with_queue(scenario);
-    let mut stats = Stats::new(scenario.machines.len());
-    let mut fingerprint = Fingerprint::default();
-    sim.run(&mut (&mut stats, &mut fingerprint)).expect("in-memory sinks cannot fail");
-    (sim, stats, fingerprint)
+    let mut stats = SummarySink::new(scenario);
+    sim.run(&mut stats).expect("in-memory sinks cannot fail");
+    (sim, stats)
+}
+
+/// The fingerprint of a statistics-only run on tick queue `Q`.
+fn fingerprint_on<Q: TickQueue>(scenario: &Resolved) -> String {
+    run_stats_only::<Q>(scenario).1.summary().expect("the run ended").fingerprint
 }
 
 /// Run with per-machine CSV logs in `dir`, plus statistics and fingerprint (as
-/// `runner::run_to_dir` with logs). Returns the event count.
+/// `run_to_dir` with logs). Returns the event count.
 fn run_csv_logs<Q: TickQueue>(scenario: &Resolved, dir: &Path) -> u64 {
     let mut sim = Simulation::<Q>::with_queue(scenario);
-    let mut stats = Stats::new(scenario.machines.len());
-    let mut fingerprint = Fingerprint::default();
+    let mut stats = SummarySink::new(scenario);
     let mut csv = CsvLogs::create(dir, scenario.machines.len(), scenario.start_time).expect("create logs");
-    sim.run(&mut (&mut csv, (&mut stats, &mut fingerprint))).expect("write logs");
+    sim.run(&mut (&mut csv, &mut stats)).expect("write logs");
     csv.finish().expect("finish logs");
-    black_box((&stats, &fingerprint));
+    black_box(&stats);
     sim.events()
 }
 
 fn bench_stats_only<Q: TickQueue>(group: &mut BenchmarkGroup<'_, WallTime>, queue: &str, scenario: &Resolved) {
     group.bench_function(format!("stats_only/{queue}"), |b| {
         b.iter(|| {
-            let (sim, stats, fingerprint) = run_stats_only::<Q>(black_box(scenario));
-            black_box((&stats, &fingerprint));
+            let (sim, stats) = run_stats_only::<Q>(black_box(scenario));
+            black_box(&stats);
             sim.events()
         })
     });
@@ -140,15 +139,15 @@ fn engine(c: &mut Criterion) {
         // Count the events once, check both queues agree, and time one run to size the
         // measurement window.
         let started = Instant::now();
-        let (sim, stats, heap_fp) = run_stats_only::<HeapTickQueue>(&scenario);
+        let (sim, stats) = run_stats_only::<HeapTickQueue>(&scenario);
         let one_run = started.elapsed();
         let events = sim.events();
-        let (_, _, indexed_fp) = run_stats_only::<IndexedTickQueue>(&scenario);
-        let (_, _, auto_fp) = run_stats_only::<AutoTickQueue>(&scenario);
-        assert_eq!(heap_fp.hex(), indexed_fp.hex(), "{}: the heap and indexed queues disagree", workload.name);
-        assert_eq!(heap_fp.hex(), auto_fp.hex(), "{}: the heap and auto queues disagree", workload.name);
+        let summary = stats.summary().expect("the run ended");
+        let indexed_fp = fingerprint_on::<IndexedTickQueue>(&scenario);
+        let auto_fp = fingerprint_on::<AutoTickQueue>(&scenario);
+        assert_eq!(summary.fingerprint, indexed_fp, "{}: the heap and indexed queues disagree", workload.name);
+        assert_eq!(summary.fingerprint, auto_fp, "{}: the heap and auto queues disagree", workload.name);
         let scans = scenario.machines.len() <= SCAN_MAX_MACHINES;
-        let summary = Summary::new(&scenario, &stats, &sim, heap_fp.hex());
         let o = &summary.overall;
         eprintln!(
             "{}: {} machines, {} events ({} send, {} receive, {} internal), {} messages sent, \

@@ -9,7 +9,8 @@
 //! Compared, events per second on "3 machines, rates 1/3/6, 1000 simulated minutes":
 //! - `yardstick`;
 //! - `engine_null`: the engine with a sink that discards events;
-//! - `engine_stats`: the engine with `Stats` + `Fingerprint`, what `run --stats-only` does;
+//! - `engine_stats`: the engine with `SummarySink` (statistics and fingerprint), what
+//!   `run --stats-only` does;
 //! - `engine_metrics`: the engine with `Metrics`, what each run of `batch` does.
 //!
 //! Run: `cargo bench --bench yardstick`.
@@ -19,14 +20,10 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use lamport_sim::engine::Simulation;
-use lamport_sim::event::NullSink;
-use lamport_sim::fingerprint::Fingerprint;
-use lamport_sim::metrics::Metrics;
-use lamport_sim::rng::{SimRng, StreamPurpose};
-use lamport_sim::scenario::{Fresh, Resolved, Scenario, StartTime};
-use lamport_sim::summary::Stats;
-use lamport_sim::time::{tick_time, ticks_before, SimTime};
+use lamport_sim::{
+    tick_time, ticks_before, Fresh, Metrics, NullSink, Resolved, Scenario, SimRng, SimTime, Simulation, StartTime,
+    StreamPurpose, SummarySink,
+};
 
 const CLASSIC: &str = r#"(rates: Each([1, 3, 6]), duration: "1000m", seed: 1)"#;
 
@@ -104,17 +101,17 @@ fn bench(c: &mut Criterion) {
     group.bench_function("engine_stats", |b| {
         b.iter(|| {
             let mut sim = Simulation::new(black_box(&scenario));
-            let (mut stats, mut fingerprint) = (Stats::new(3), Fingerprint::default());
-            sim.run(&mut (&mut stats, &mut fingerprint)).expect("in-memory sinks");
-            black_box(fingerprint.hex())
+            let mut stats = SummarySink::new(&scenario);
+            sim.run(&mut stats).expect("in-memory sink");
+            black_box(stats.summary().map(|s| s.fingerprint))
         })
     });
     group.bench_function("engine_metrics", |b| {
         b.iter(|| {
             let mut sim = Simulation::new(black_box(&scenario));
-            let mut metrics = Metrics::new(3);
+            let mut metrics = Metrics::new(&scenario);
             sim.run(&mut metrics).expect("in-memory sink");
-            black_box(metrics.finish(&sim).max_clock_gap)
+            black_box(metrics.result().map(|m| m.max_clock_gap))
         })
     });
     group.finish();

@@ -262,9 +262,9 @@ fn stopped_runs_written_with_logs_pass_check() -> TestResult {
 fn a_run_reaching_the_queue_limit_is_recorded_as_stopped_and_the_others_complete() -> TestResult {
     let tmp = tempfile::tempdir()?;
     std::fs::write(tmp.path().join("sweep.ron"), FLOODING)?;
-    let sweep = lamport_sim::sweep::Sweep::load(&tmp.path().join("sweep.ron"))?;
-    let options = lamport_sim::batch::BatchOptions { threads: 2, shard: None, progress: false, logs: false };
-    let report = lamport_sim::batch::run_batch(&sweep, &tmp.path().join("b"), false, options)?;
+    let sweep = lamport_sim::Sweep::load(&tmp.path().join("sweep.ron"))?;
+    let options = lamport_sim::BatchOptions { threads: 2, shard: None, logs: false, on_run_done: None };
+    let report = lamport_sim::run_batch(&sweep, &tmp.path().join("b"), false, options)?;
     let mut reader = csv::Reader::from_path(tmp.path().join("b/runs.csv"))?;
     let header: Vec<String> = reader.headers()?.iter().map(String::from).collect();
     let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("column {name}"));
@@ -350,7 +350,7 @@ fn machine_aggregates_summarise_each_machine_of_each_point() -> TestResult {
         "point,rates,event_mix,machine,metric,n,mean,sd,ci95_low,ci95_high,ci95_half,runs_completed,runs_stopped"
     );
     let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
-    let metrics = lamport_sim::batch::MACHINE_AGGREGATED;
+    let metrics = lamport_sim::MACHINE_AGGREGATED;
     assert_eq!(rows.len(), 4 * 3 * metrics.len(), "points x machines x metrics");
     // Recompute every statistic from runs.csv.
     let mut runs = csv::Reader::from_path(tmp.path().join("b/runs.csv"))?;

@@ -6,14 +6,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use clap::CommandFactory;
-
 use crate::util::{assert_same_run, check_spec, lamport_sim, read_log, TestResult};
-
-#[test]
-fn clap_definition_is_consistent() {
-    lamport_sim::cli::Cli::command().debug_assert();
-}
 
 #[test]
 fn no_arguments_runs_the_classic_experiment_into_runs() -> TestResult {

@@ -1,5 +1,5 @@
 //! The fuzz targets' committed inputs, replayed on stable Rust through the same functions
-//! the fuzzer runs (`lamport_sim::fuzz_support`): every seed in `fuzz/seeds/<target>/` and
+//! the fuzzer runs (`lamport_sim::testing`): every seed in `fuzz/seeds/<target>/` and
 //! every crash reproducer in `fuzz/regressions/<target>/`. See `fuzz/README.md`.
 //!
 //! Run just these with `cargo test --test integration fuzz_corpus`.
@@ -7,12 +7,10 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use lamport_sim::engine::{SimError, Simulation};
-use lamport_sim::event::NullSink;
-use lamport_sim::fuzz_support::{self, check_in_memory, decode_check_input, decode_run_input, MAX_RUN_INPUT};
-use lamport_sim::scenario::{
-    Fresh, MulticastClock, NetworkDelay, Phase, Rates, StartTime, TickJitter, DEFAULT_QUEUE_LIMIT,
-};
+use lamport_sim::testing::{self, check_in_memory, decode_check_input, decode_run_input, MAX_RUN_INPUT};
+use lamport_sim::NullSink;
+use lamport_sim::{Fresh, MulticastClock, NetworkDelay, Phase, Rates, StartTime, TickJitter, DEFAULT_QUEUE_LIMIT};
+use lamport_sim::{SimError, Simulation};
 use proptest::prelude::*;
 
 use crate::util::repo;
@@ -63,17 +61,17 @@ fn replay(target: &str, check: fn(&[u8])) {
 
 #[test]
 fn parse_scenario_seeds_and_regressions() {
-    replay("parse_scenario", fuzz_support::parse_scenario);
+    replay("parse_scenario", testing::parse_scenario);
 }
 
 #[test]
 fn run_scenario_seeds_and_regressions() {
-    replay("run_scenario", fuzz_support::run_scenario);
+    replay("run_scenario", testing::run_scenario);
 }
 
 #[test]
 fn check_logs_seeds_and_regressions() {
-    replay("check_logs", fuzz_support::check_logs);
+    replay("check_logs", testing::check_logs);
 }
 
 /// Each check seed gives the outcome it was written for (`fuzz/make_check_seeds.py`): the
@@ -292,12 +290,12 @@ proptest! {
     /// A little fuzzing on stable, for every `cargo test`: arbitrary short inputs.
     #[test]
     fn run_scenario_holds_for_arbitrary_bytes(data in proptest::collection::vec(any::<u8>(), 0..48)) {
-        fuzz_support::run_scenario(&data);
+        testing::run_scenario(&data);
     }
 
     #[test]
     fn check_logs_holds_for_arbitrary_bytes(data in proptest::collection::vec(any::<u8>(), 0..256)) {
-        fuzz_support::check_logs(&data);
+        testing::check_logs(&data);
     }
 
     /// Arbitrary rows under the real header, and a scenario and summary of odd bits.
@@ -314,11 +312,11 @@ proptest! {
             data.extend_from_slice(format!("x,{line}\n").as_bytes());
         }
         data.extend_from_slice(rest.as_bytes());
-        fuzz_support::check_logs(&data);
+        testing::check_logs(&data);
     }
 
     #[test]
     fn parse_scenario_holds_for_arbitrary_text(text in "[()\\[\\]:,\" a-zA-Z0-9_.#/*\n-]{0,80}") {
-        fuzz_support::parse_scenario(text.as_bytes());
+        testing::parse_scenario(text.as_bytes());
     }
 }

@@ -39,9 +39,10 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
-use lamport_sim::check::{check_memory_run, Report, Violation};
-use lamport_sim::runner::{run_in_memory, MemoryRun};
-use lamport_sim::scenario::{
+use lamport_sim::testing::check_memory_run;
+use lamport_sim::testing::{run_in_memory, MemoryRun};
+use lamport_sim::{CheckReport as Report, Violation};
+use lamport_sim::{
     Fresh, MulticastClock, NetworkDelay, ReceiveQueueLen, Resolved, Scenario, SendAllTargets, StartTime,
 };
 

@@ -12,13 +12,21 @@
 
 use std::fmt;
 
-use lamport_sim::check::check_memory_run;
-use lamport_sim::runner::{run_in_memory, MemoryRun};
-use lamport_sim::scenario::{
+use lamport_sim::testing::check_memory_run;
+use lamport_sim::testing::{run_in_memory, MemoryRun};
+use lamport_sim::SimDuration;
+use lamport_sim::{
     EventMix, Fresh, MachineCount, MessageClock, MulticastClock, NetworkDelay, Phase, Rate, Rates, ReceiveQueueLen,
     Resolved, Scenario, Semantics, SendAllTargets, StartTime, TickJitter,
 };
-use lamport_sim::time::{min_tick_gap, SimDuration, NANOS_PER_SEC};
+
+const NANOS_PER_SEC: u64 = 1_000_000_000;
+
+/// The shortest gap between ticks at `rate` Hz, `floor(1e9 / rate)` ns: phases and jitter
+/// stay below it.
+fn min_tick_gap(rate: u32) -> SimDuration {
+    SimDuration(NANOS_PER_SEC / u64::from(rate))
+}
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -176,7 +184,7 @@ impl Parts {
                 Some(f) => TickJitter::Uniform { max: below(min_tick_gap(fastest), f) },
             },
             semantics: self.semantics,
-            queue_limit: lamport_sim::scenario::DEFAULT_QUEUE_LIMIT,
+            queue_limit: lamport_sim::DEFAULT_QUEUE_LIMIT,
         }
     }
 }

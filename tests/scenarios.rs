@@ -1,7 +1,7 @@
 //! Every file in scenarios/ runs, passes the independent SPEC checker, and has exactly
 //! rate x duration ticks per machine.
 
-use lamport_sim::scenario::{MulticastClock, Phase, Rates, Scenario};
+use lamport_sim::{MulticastClock, Phase, Rates, Scenario};
 
 use crate::util::{check_spec, lamport_sim, read_log, scenario_files, TestResult};
 
@@ -32,7 +32,7 @@ fn every_scenario_runs_and_passes_the_spec_checker() -> TestResult {
             let (Rates::Each(rates), Phase::Explicit(phases)) = (&resolved.rates, &resolved.phase) else {
                 panic!("{}: scenario.ron must list every rate and phase", file.display());
             };
-            let end = lamport_sim::time::SimTime(resolved.duration.as_nanos());
+            let end = lamport_sim::SimTime(resolved.duration.as_nanos());
             let whole_seconds = resolved.duration.as_nanos() % 1_000_000_000 == 0;
             let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json"))?)?;
             let per_message = resolved.semantics.multicast == MulticastClock::IncrementPerMessage;
@@ -40,7 +40,7 @@ fn every_scenario_runs_and_passes_the_spec_checker() -> TestResult {
             let checked = check_spec(&out, rates.len() as u32, before)
                 .unwrap_or_else(|e| panic!("{} seed {seed:?}: {e}", file.display()));
             for (id, (rate, phase)) in rates.iter().zip(phases).enumerate() {
-                let expected = lamport_sim::time::ticks_before(end, rate.get(), *phase);
+                let expected = lamport_sim::ticks_before(end, rate.get(), *phase);
                 if whole_seconds {
                     let secs = resolved.duration.as_nanos() / 1_000_000_000;
                     assert_eq!(expected, u64::from(rate.get()) * secs, "rate x duration for whole seconds");

@@ -1,6 +1,6 @@
 //! Fuzz target: any text is refused with an error, or parses, round-trips through RON and
 //! resolves to a scenario that round-trips too. The checks live in
-//! `lamport_sim::fuzz_support::parse_scenario`, which `cargo test` also runs on the seeds.
+//! `lamport_sim::testing::parse_scenario`, which `cargo test` also runs on the seeds.
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| lamport_sim::fuzz_support::parse_scenario(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| lamport_sim::testing::parse_scenario(data));
