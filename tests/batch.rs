@@ -1,7 +1,7 @@
 //! `batch` and `merge`: the same bytes for any thread count and for sharded runs merged,
 //! tidy tables with the right shape, and the analytical model agreeing with measurements.
 
-use crate::util::{dir_bytes, lamport_sim, TestResult};
+use crate::util::{dir_bytes, lamport_sim, Table, TestResult};
 
 const SWEEP: &str = r#"Sweep(
     base: Scenario(machines: 3),
@@ -44,14 +44,12 @@ fn runs_csv_is_tidy_and_counts_are_exact() -> TestResult {
     let tmp = tempfile::tempdir()?;
     std::fs::write(tmp.path().join("sweep.ron"), SWEEP)?;
     lamport_sim(tmp.path()).args(["batch", "sweep.ron", "--quiet", "--out", "b"]).assert().success();
-    let mut reader = csv::Reader::from_path(tmp.path().join("b/runs.csv"))?;
-    let header: Vec<String> = reader.headers()?.iter().map(String::from).collect();
-    let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("column {name}"));
-    let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
+    let runs = Table::read(&tmp.path().join("b/runs.csv"));
+    let (col, rows) = (|name: &str| runs.col(name), &runs.rows);
     assert_eq!(rows.len(), 4 * 6 * 3, "grid points x seeds x machines");
     let mut agreeing = 0;
     let (mut arrived, mut sent) = (0.0, 0);
-    for row in &rows {
+    for row in rows {
         let rate: u64 = row[col("rate")].parse()?;
         assert_eq!(row[col("ticks")].parse::<u64>()?, rate * 180, "ticks = rate x 180 s");
         let events: u64 = ["sends", "receives", "internals"].iter().map(|c| row[col(c)].parse::<u64>().unwrap()).sum();
@@ -265,10 +263,8 @@ fn a_run_reaching_the_queue_limit_is_recorded_as_stopped_and_the_others_complete
     let sweep = lamport_sim::Sweep::load(&tmp.path().join("sweep.ron"))?;
     let options = lamport_sim::BatchOptions { threads: 2, shard: None, logs: false, on_run_done: None };
     let report = lamport_sim::run_batch(&sweep, &tmp.path().join("b"), false, options)?;
-    let mut reader = csv::Reader::from_path(tmp.path().join("b/runs.csv"))?;
-    let header: Vec<String> = reader.headers()?.iter().map(String::from).collect();
-    let col = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("column {name}"));
-    let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
+    let runs = Table::read(&tmp.path().join("b/runs.csv"));
+    let (col, rows) = (|name: &str| runs.col(name), &runs.rows);
     assert_eq!(rows.len(), 2 * 8 * 3, "every run has its rows, stopped or not");
     let (mut stopped, mut completed_jumps) = (0, Vec::new());
     for run in rows.chunks(3) {
@@ -303,16 +299,18 @@ fn a_run_reaching_the_queue_limit_is_recorded_as_stopped_and_the_others_complete
     assert_eq!((report.runs, report.stopped), (16, stopped));
     assert!(report.simulated_minutes < 16.0 * 5.0);
     // Aggregates cover completed runs only, and count both.
-    let aggregates = std::fs::read_to_string(tmp.path().join("b/aggregates.csv"))?;
-    let row = aggregates.lines().find(|l| l.starts_with("0,") && l.contains(",jump_mean,")).ok_or("jump_mean row")?;
-    let cells: Vec<&str> = row.rsplit(',').collect(); // runs_stopped, runs_completed, ci95_half, .., n
+    let aggregates = Table::read(&tmp.path().join("b/aggregates.csv"));
+    let cell = |row: &csv::StringRecord, name: &str| row[aggregates.col(name)].to_string();
+    let row = (aggregates.rows.iter())
+        .find(|r| cell(r, "point") == "0" && cell(r, "metric") == "jump_mean")
+        .ok_or("jump_mean row")?;
     let completed = completed_jumps.len();
     assert_eq!(
-        (cells[0], cells[1], cells[7]),
-        (&*stopped.to_string(), &*completed.to_string(), &*completed.to_string())
+        (cell(row, "runs_stopped"), cell(row, "runs_completed"), cell(row, "n")),
+        (stopped.to_string(), completed.to_string(), completed.to_string())
     );
     let mean = completed_jumps.iter().sum::<f64>() / completed as f64;
-    assert!((cells[6].parse::<f64>()? - mean).abs() < 1e-12, "{row}: mean of completed runs {mean}");
+    assert!((cell(row, "mean").parse::<f64>()? - mean).abs() < 1e-12, "{row:?}: mean of completed runs {mean}");
     let done: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(tmp.path().join("b/batch.json"))?)?;
     assert_eq!(done["runs_stopped"], stopped);
     // Still the same bytes for any thread count and after shard + merge.
@@ -343,19 +341,16 @@ fn machine_aggregates_summarise_each_machine_of_each_point() -> TestResult {
     let tmp = tempfile::tempdir()?;
     std::fs::write(tmp.path().join("sweep.ron"), SWEEP)?;
     lamport_sim(tmp.path()).args(["batch", "sweep.ron", "--quiet", "--out", "b"]).assert().success();
-    let mut reader = csv::Reader::from_path(tmp.path().join("b/machine_aggregates.csv"))?;
-    let header: Vec<String> = reader.headers()?.iter().map(String::from).collect();
+    let table = Table::read(&tmp.path().join("b/machine_aggregates.csv"));
     assert_eq!(
-        header.join(","),
+        table.header.join(","),
         "point,rates,event_mix,machine,metric,n,mean,sd,ci95_low,ci95_high,ci95_half,runs_completed,runs_stopped"
     );
-    let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
+    let rows = &table.rows;
     let metrics = lamport_sim::MACHINE_AGGREGATED;
     assert_eq!(rows.len(), 4 * 3 * metrics.len(), "points x machines x metrics");
     // Recompute every statistic from runs.csv.
-    let mut runs = csv::Reader::from_path(tmp.path().join("b/runs.csv"))?;
-    let runs_header: Vec<String> = runs.headers()?.iter().map(String::from).collect();
-    let runs: Vec<csv::StringRecord> = runs.records().collect::<Result<_, _>>()?;
+    let runs = Table::read(&tmp.path().join("b/runs.csv"));
     for (i, row) in rows.iter().enumerate() {
         let (point, machine, metric) = (&row[0], &row[3], &row[4]);
         assert_eq!(
@@ -366,9 +361,11 @@ fn machine_aggregates_summarise_each_machine_of_each_point() -> TestResult {
                 metrics[i % metrics.len()]
             )
         );
-        let c = runs_header.iter().position(|h| h == metric).ok_or("metric column")?;
-        let values: Vec<f64> =
-            runs.iter().filter(|r| &r[1] == point && &r[3 + 2] == machine).filter_map(|r| r[c].parse().ok()).collect();
+        let (c, point_col, machine_col) = (runs.col(metric), runs.col("point"), runs.col("machine"));
+        let values: Vec<f64> = (runs.rows.iter())
+            .filter(|r| &r[point_col] == point && &r[machine_col] == machine)
+            .filter_map(|r| r[c].parse().ok())
+            .collect();
         let n = values.len() as f64;
         assert_eq!(row[5].parse::<f64>()?, n, "{point} {machine} {metric}");
         let mean = values.iter().sum::<f64>() / n;

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::util::{assert_same_run, check_spec, lamport_sim, read_log, TestResult};
+use crate::util::{assert_same_run, check_spec, lamport_sim, read_log, LogFile, TestResult};
 
 #[test]
 fn no_arguments_runs_the_classic_experiment_into_runs() -> TestResult {
@@ -160,9 +160,11 @@ fn a_closed_stdout_keeps_the_verdict_of_check_and_diff() -> TestResult {
     for (dir, seed) in [("a", "1"), ("b", "2")] {
         lamport_sim(tmp.path()).args(["run", "--seed", seed, "--out", dir]).assert().success();
     }
-    let log = tmp.path().join("b/machine-0.csv");
-    let text = std::fs::read_to_string(&log)?;
-    std::fs::write(&log, text.replacen(",INTERNAL,", ",SEND,", 1))?;
+    // Machine 0's first INTERNAL event turned into a SEND (to nobody).
+    let mut log = LogFile::read(&tmp.path().join("b"), 0);
+    let i = log.rows().iter().position(|r| r.event == "INTERNAL").ok_or("an INTERNAL row")?;
+    log.set(i, "event", "SEND");
+    std::fs::write(tmp.path().join("b/machine-0.csv"), log.to_text())?;
     assert_eq!(exit_code_with_closed_stdout(tmp.path(), &["check", "a"])?, Some(0));
     assert_eq!(exit_code_with_closed_stdout(tmp.path(), &["check", "b"])?, Some(1));
     assert_eq!(exit_code_with_closed_stdout(tmp.path(), &["diff", "a", "a"])?, Some(0));
@@ -224,31 +226,24 @@ fn an_unwritable_out_directory_is_an_error_not_a_silent_loss() -> TestResult {
     Ok(())
 }
 
-/// Copies a run folder and rewrites one line of one log.
-fn corrupt_copy(
-    from: &std::path::Path,
-    to: &std::path::Path,
-    log: &str,
-    line: usize,
-    edit: impl Fn(&str) -> String,
-) -> TestResult {
+/// Copies a run folder and edits one row of one machine's log: `edit` gets the log and the
+/// index of the row at file line `line` (the header is line 1).
+fn corrupt_copy(from: &Path, to: &Path, machine: u32, line: usize, edit: impl Fn(&mut LogFile, usize)) -> TestResult {
     std::fs::create_dir_all(to)?;
     for entry in std::fs::read_dir(from)? {
         let entry = entry?;
         std::fs::copy(entry.path(), to.join(entry.file_name()))?;
     }
-    let text = std::fs::read_to_string(to.join(log))?;
-    let lines: Vec<String> =
-        text.lines().enumerate().map(|(i, l)| if i + 1 == line { edit(l) } else { l.to_string() }).collect();
-    std::fs::write(to.join(log), lines.join("\n") + "\n")?;
+    let mut log = LogFile::read(to, machine);
+    edit(&mut log, line - 2);
+    std::fs::write(to.join(format!("machine-{machine}.csv")), log.to_text())?;
     Ok(())
 }
 
-/// Adds `by` to the clock column of a row.
-fn bump_clock(row: &str, by: u64) -> String {
-    let mut fields: Vec<String> = row.split(',').map(String::from).collect();
-    fields[4] = (fields[4].parse::<u64>().expect("clock column") + by).to_string();
-    fields.join(",")
+/// Adds `by` to the clock of row `i`.
+fn bump_clock(log: &mut LogFile, i: usize, by: u64) {
+    let clock = log.row(i).clock;
+    log.set(i, "clock", clock + by);
 }
 
 #[test]
@@ -260,14 +255,16 @@ fn check_passes_a_run_and_names_the_line_of_a_corruption() -> TestResult {
         .assert()
         .success()
         .stdout(predicates::str::contains("ok: no violation"));
-    corrupt_copy(&tmp.path().join("good"), &tmp.path().join("bad"), "machine-1.csv", 30, |l| bump_clock(l, 7))?;
+    corrupt_copy(&tmp.path().join("good"), &tmp.path().join("bad"), 1, 30, |log, i| bump_clock(log, i, 7))?;
     let out = lamport_sim(tmp.path()).args(["check", "bad"]).assert().code(1).get_output().stdout.clone();
     let out = String::from_utf8(out)?;
     let first = out.lines().find(|l| l.contains(".csv:")).ok_or("a violation line")?;
     assert!(first.starts_with("machine-1.csv:30: "), "{out}");
     assert!(out.contains("FAILED"), "{out}");
     // An unreadable log is exit 2 with file:line, not a violation.
-    corrupt_copy(&tmp.path().join("good"), &tmp.path().join("unreadable"), "machine-0.csv", 5, |_| "x,y,z".into())?;
+    corrupt_copy(&tmp.path().join("good"), &tmp.path().join("unreadable"), 0, 5, |log, i| {
+        log.fields[i] = vec!["x".into(), "y".into(), "z".into()];
+    })?;
     let err = lamport_sim(tmp.path()).args(["check", "unreadable"]).assert().code(2).get_output().stderr.clone();
     let err = String::from_utf8(err)?;
     assert!(err.contains("machine-0.csv:5:") && !err.contains("panicked"), "{err}");
@@ -284,7 +281,7 @@ fn diff_shows_where_runs_part_and_the_causal_past() -> TestResult {
     // The 10th RECEIVE of machine 2, at file line n + 2.
     let n = rows.iter().enumerate().filter(|(_, r)| r.event == "RECEIVE").nth(9).ok_or("ten receives")?.0;
     let line = n + 2;
-    corrupt_copy(&tmp.path().join("a"), &tmp.path().join("c"), "machine-2.csv", line, |l| bump_clock(l, 100))?;
+    corrupt_copy(&tmp.path().join("a"), &tmp.path().join("c"), 2, line, |log, i| bump_clock(log, i, 100))?;
     let out = lamport_sim(tmp.path()).args(["diff", "a", "c"]).assert().code(1).get_output().stdout.clone();
     let out = String::from_utf8(out)?;
     assert!(out.contains(&format!("machine-2.csv:{line}: ")), "{out}");

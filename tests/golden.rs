@@ -88,9 +88,16 @@ fn golden_small_all_features() -> TestResult {
     check_golden("small", &["run", "tests/golden/small.ron"])
 }
 
+/// An exponential network delay and every non-default semantics (see the scenario's
+/// comment): the bytes the other two golden runs leave unpinned.
+#[test]
+fn golden_delay_semantics() -> TestResult {
+    check_golden("delay-semantics", &["run", "tests/golden/delay-semantics.ron"])
+}
+
 #[test]
 fn golden_files_exist() {
-    for name in ["classic-seed42", "small"] {
+    for name in ["classic-seed42", "small", "delay-semantics"] {
         assert!(Path::new(&repo().join("tests/golden").join(name).join("summary.json")).exists(), "{name}");
     }
 }

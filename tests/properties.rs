@@ -31,6 +31,8 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 
+use crate::util::LogFile;
+
 /// Cases per property when no environment variable asks for another number.
 const DEFAULT_CASES: u32 = 1000;
 
@@ -321,17 +323,11 @@ fn first_difference(a: &[u8], b: &[u8]) -> usize {
     same + 1
 }
 
-/// A log's rows (without the header) with their `sim_time` in nanoseconds.
-fn rows(log: &[u8]) -> Vec<(u64, &str)> {
-    let text = std::str::from_utf8(log).expect("logs are UTF-8");
-    text.lines()
-        .skip(1)
-        .map(|line| {
-            let sim_time = line.split(',').nth(1).expect("a sim_time column");
-            let (secs, nanos) = sim_time.split_once('.').expect("sim_time has a decimal point");
-            (secs.parse::<u64>().unwrap() * NANOS_PER_SEC + nanos.parse::<u64>().unwrap(), line)
-        })
-        .collect()
+/// A log's rows (without the header): each row's `sim_time` in nanoseconds and its line's
+/// exact text.
+fn rows(log: &[u8]) -> Vec<(u64, String)> {
+    let log = LogFile::parse(std::str::from_utf8(log).expect("logs are UTF-8"), "<memory log>");
+    log.rows().iter().enumerate().map(|(i, row)| (row.sim_nanos(), log.line(i))).collect()
 }
 
 /// (a) Every run passes `lamport-sim check`'s rules (clock rules, message matching, FIFO
@@ -472,7 +468,7 @@ fn prefix_property(short: &Resolved, long: &Resolved) -> Result<(), TestCaseErro
         prop_assert!(more, "machine {}: {} rows in T, {} in 2T", id, x.len(), y.len());
         let before_end = x.iter().take_while(|(t, _)| *t < end).count();
         for (i, (row, other)) in x[..before_end].iter().zip(&y).enumerate() {
-            prop_assert_eq!(row.1, other.1, "machine {}: row {} (line {}) of the T run", id, i + 1, i + 2);
+            prop_assert_eq!(&row.1, &other.1, "machine {}: row {} (line {}) of the T run", id, i + 1, i + 2);
         }
         let tail = &x[before_end..];
         if short.tick_jitter == TickJitter::NoJitter {

@@ -61,18 +61,132 @@ impl Row {
     }
 }
 
+/// The header of every machine log, in column order.
+pub const LOG_HEADER: [&str; 8] =
+    ["system_time", "sim_time", "machine", "event", "clock", "queue_len", "peer", "msg_clock"];
+
+/// The file line of data row `i` of a log (1-based; the header is line 1).
+pub fn line_of(i: usize) -> u64 {
+    i as u64 + 2
+}
+
+/// A machine log read as CSV (with the `csv` crate, after checking the header): the one
+/// reader of log files the tests share. It keeps each data row's text fields, so a test can
+/// edit them and write the log back ([`LogFile::to_text`]), and gives typed [`Row`]s.
+///
+/// The log format never quotes a field (no field holds a comma, a quote or a line break), so
+/// a row's fields joined with commas are exactly its line: [`LogFile::parse`] checks it, and
+/// [`LogFile::line`] and [`LogFile::to_text`] rely on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogFile {
+    /// Each data row's fields, in file order: row `i` is file line [`line_of`]`(i)`.
+    pub fields: Vec<Vec<String>>,
+}
+
+impl LogFile {
+    /// Parses a log's text; `origin` names it in panic messages. Panics unless the header is
+    /// [`LOG_HEADER`] and every row has its eight fields, each as written.
+    pub fn parse(text: &str, origin: &str) -> LogFile {
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header: Vec<String> =
+            reader.headers().unwrap_or_else(|e| panic!("{origin}: {e}")).iter().map(String::from).collect();
+        assert_eq!(header, LOG_HEADER, "{origin}: header");
+        let lines: Vec<&str> = text.lines().collect();
+        let mut fields = Vec::new();
+        for record in reader.records() {
+            let record = record.unwrap_or_else(|e| panic!("{origin}: {e}"));
+            let row: Vec<String> = record.iter().map(String::from).collect();
+            let line = record.position().expect("a record read from text has a position").line();
+            assert_eq!(
+                row.join(","),
+                lines[line as usize - 1],
+                "{origin}:{line}: a log row's fields joined with commas are its line"
+            );
+            fields.push(row);
+        }
+        LogFile { fields }
+    }
+
+    /// Reads `machine-<id>.csv` from `dir`.
+    pub fn read(dir: &Path, id: u32) -> LogFile {
+        let path = dir.join(format!("machine-{id}.csv"));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        LogFile::parse(&text, &path.display().to_string())
+    }
+
+    /// Data row `i`, typed.
+    pub fn row(&self, i: usize) -> Row {
+        Self::typed(&csv::StringRecord::from(LOG_HEADER.to_vec()), &self.fields[i], i)
+    }
+
+    /// Every data row, typed.
+    pub fn rows(&self) -> Vec<Row> {
+        let header = csv::StringRecord::from(LOG_HEADER.to_vec());
+        self.fields.iter().enumerate().map(|(i, fields)| Self::typed(&header, fields, i)).collect()
+    }
+
+    fn typed(header: &csv::StringRecord, fields: &[String], i: usize) -> Row {
+        csv::StringRecord::from(fields.to_vec())
+            .deserialize(Some(header))
+            .unwrap_or_else(|e| panic!("line {}: {e}: {fields:?}", line_of(i)))
+    }
+
+    /// The text of data row `i`'s line (without its line end).
+    pub fn line(&self, i: usize) -> String {
+        self.fields[i].join(",")
+    }
+
+    /// Sets column `column` (a name in [`LOG_HEADER`]) of data row `i`.
+    pub fn set(&mut self, i: usize, column: &str, value: impl ToString) {
+        let c = LOG_HEADER.iter().position(|h| *h == column).unwrap_or_else(|| panic!("no log column {column}"));
+        self.fields[i][c] = value.to_string();
+    }
+
+    /// The log as a file: the header, then every row's fields joined with commas, each line
+    /// ending in `\n`.
+    pub fn to_text(&self) -> String {
+        let mut text = LOG_HEADER.join(",");
+        text.push('\n');
+        for row in &self.fields {
+            text.push_str(&row.join(","));
+            text.push('\n');
+        }
+        text
+    }
+}
+
+/// The rows of a machine log given as text, checking the header.
+pub fn read_log_text(text: &str) -> Vec<Row> {
+    LogFile::parse(text, "<log text>").rows()
+}
+
 /// Reads `machine-<id>.csv` from `dir`, checking the header.
 pub fn read_log(dir: &Path, id: u32) -> Vec<Row> {
-    let path = dir.join(format!("machine-{id}.csv"));
-    let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    assert_eq!(
-        header,
-        ["system_time", "sim_time", "machine", "event", "clock", "queue_len", "peer", "msg_clock"],
-        "{}",
-        path.display()
-    );
-    reader.deserialize().map(|r| r.unwrap_or_else(|e| panic!("{}: {e}", path.display()))).collect()
+    LogFile::read(dir, id).rows()
+}
+
+/// A table written by `batch` (`runs.csv`, `aggregates.csv`, ...), read as CSV with its
+/// header: cells are found by column name.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub header: Vec<String>,
+    pub rows: Vec<csv::StringRecord>,
+}
+
+impl Table {
+    /// Reads the CSV file at `path`.
+    pub fn read(path: &Path) -> Table {
+        let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let header =
+            reader.headers().unwrap_or_else(|e| panic!("{}: {e}", path.display())).iter().map(String::from).collect();
+        let rows = reader.records().collect::<Result<_, _>>().unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        Table { header, rows }
+    }
+
+    /// The index of column `name`.
+    pub fn col(&self, name: &str) -> usize {
+        self.header.iter().position(|h| h == name).unwrap_or_else(|| panic!("column {name}"))
+    }
 }
 
 /// What the independent checker counted.

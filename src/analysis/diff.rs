@@ -199,3 +199,17 @@ pub fn scenario_differences(a: &Path, b: &Path) -> Vec<(String, String)> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sends_receivers_compare_as_a_set() {
+        assert!(same_peers(&[2, 0], &[0, 2]));
+        assert!(same_peers(&[1], &[1]));
+        assert!(!same_peers(&[2, 0], &[0, 1]));
+        assert!(!same_peers(&[0, 2], &[0, 2, 1]));
+        assert!(!same_peers(&[1], &[2]));
+    }
+}

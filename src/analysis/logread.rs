@@ -7,7 +7,7 @@ use std::io::{self, Read};
 
 use std::path::Path;
 
-use crate::base::{log_file_name, log_ids, EventKind, LamportTime, MachineId};
+use crate::base::{log_file_name, log_ids, parse_date_time, EventKind, LamportTime, MachineId};
 
 /// One row of a machine log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,10 +142,12 @@ impl<R: Read> LogReader<R> {
             .ok_or_else(|| err(format!("`sim_time` is {sim_text:?}; expected seconds like 12.000000333")))?;
         let system_time = match self.system_time_column.map(|i| self.record.get(i)) {
             None => SystemTimeField::Absent,
-            Some(bytes) => match bytes.and_then(|b| std::str::from_utf8(b).ok()).and_then(parse_system_time) {
-                Some(micros) => SystemTimeField::Micros(micros),
-                None => SystemTimeField::Malformed,
-            },
+            Some(bytes) => {
+                match bytes.and_then(|b| std::str::from_utf8(b).ok()).and_then(|t| parse_date_time(t, 6).ok()) {
+                    Some(micros) => SystemTimeField::Micros(micros),
+                    None => SystemTimeField::Malformed,
+                }
+            }
         };
         let (clock, queue_len) = (number(3)?, number(4)?);
         Ok(Some(LogRow { line, sim_nanos, machine, event, clock, queue_len, peers, msg_clock, system_time }))
@@ -323,42 +325,6 @@ fn csv_message(e: &csv::Error) -> String {
     }
 }
 
-/// `YYYY-MM-DD HH:MM:SS` with an optional fraction of up to six digits (Python's
-/// `str(datetime)` leaves it out at a whole second) as microseconds since 1970, read by hand:
-/// `check` reads one per row.
-pub(crate) fn parse_system_time(text: &str) -> Option<i64> {
-    let text = text.trim();
-    let b = text.as_bytes();
-    let separators = [(4, b'-'), (7, b'-'), (10, b' '), (13, b':'), (16, b':')];
-    if b.len() < 19 || separators.iter().any(|&(i, c)| b[i] != c) {
-        return None;
-    }
-    let digits = |from: usize, to: usize| -> Option<u32> {
-        let part = &b[from..to];
-        part.iter().all(u8::is_ascii_digit).then(|| part.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0')))
-    };
-    let micros = match &b[19..] {
-        [] => 0,
-        [b'.', fraction @ ..] if (1..=6).contains(&fraction.len()) => {
-            digits(20, b.len())? * 10u32.pow(6 - fraction.len() as u32)
-        }
-        _ => return None,
-    };
-    let date = chrono::NaiveDate::from_ymd_opt(digits(0, 4)? as i32, digits(5, 7)?, digits(8, 10)?)?;
-    let (hour, minute, second) = (digits(11, 13)?, digits(14, 16)?, digits(17, 19)?);
-    // chrono would take second 60 as a leap second; no log of ours has one.
-    (second < 60).then_some(())?;
-    Some(date.and_hms_micro_opt(hour, minute, second, micros)?.and_utc().timestamp_micros())
-}
-
-/// Microseconds since 1970 as `YYYY-MM-DD HH:MM:SS.ffffff`, for messages.
-pub(crate) fn format_system_time(micros: i64) -> String {
-    chrono::DateTime::from_timestamp_micros(micros).map_or_else(
-        || format!("{micros} µs since 1970"),
-        |t| t.naive_utc().format("%Y-%m-%d %H:%M:%S%.6f").to_string(),
-    )
-}
-
 /// Decimal seconds with at most nine decimals, exactly, as nanoseconds.
 fn parse_seconds(text: &str) -> Option<u64> {
     let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
@@ -395,29 +361,6 @@ mod tests {
         );
         assert_eq!((r[1].event, r[1].peers.clone(), r[1].queue_len), (EventKind::Receive, vec![2], 3));
         assert_eq!((r[2].line, r[2].sim_nanos, r[2].msg_clock), (4, 2_000_000_001, None));
-    }
-
-    #[test]
-    fn system_time_reads_as_python_prints_it() {
-        let at = |text| parse_system_time(text);
-        assert_eq!(at("1970-01-01 00:00:00.000001"), Some(1));
-        assert_eq!(at("2000-01-01 00:00:01.5"), Some(946_684_801_500_000));
-        assert_eq!(at("2000-01-01 00:00:01"), Some(946_684_801_000_000));
-        assert_eq!(format_system_time(946_684_801_500_000), "2000-01-01 00:00:01.500000");
-        for bad in [
-            "",
-            "x",
-            "2000-01-01T00:00:01",
-            "2000-02-30 00:00:01",
-            "2000-01-01 24:00:00",
-            "2000-01-01 00:00:60",
-            "2000-01-01 00:00:01.",
-            "2000-01-01 00:00:01.1234567",
-            "2000-01-01 00:00:01.12a",
-            "2000-1-01 00:00:01",
-        ] {
-            assert_eq!(at(bad), None, "{bad:?}");
-        }
     }
 
     #[test]

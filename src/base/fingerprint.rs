@@ -81,3 +81,73 @@ fn receivers_hash(to: &[u32]) -> u64 {
         _ => to.iter().fold(0, |h, &peer| h.wrapping_mul(0x2FFD72DBD01ADFB7) ^ (u64::from(peer) + 1)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One `add` call's arguments: time (ns), machine, kind, clock, queue length, peers,
+    /// msg_clock.
+    type Added = (u64, MachineId, EventKind, LamportTime, u64, &'static [MachineId], LamportTime);
+
+    /// The start of a three-machine run, written out: machine 0 sends to both others,
+    /// each receives it (machine 2 with one more message waiting), machine 1 has an
+    /// internal event and machine 0 sends again, to machine 1 only.
+    const EVENTS: [Added; 5] = [
+        (0, 0, EventKind::Send, 1, 0, &[1, 2], 1),
+        (250_000_000, 1, EventKind::Receive, 2, 0, &[0], 1),
+        (333_333_333, 2, EventKind::Receive, 2, 1, &[0], 1),
+        (500_000_000, 1, EventKind::Internal, 3, 0, &[], 0),
+        (1_000_000_000, 0, EventKind::Send, 2, 0, &[1], 2),
+    ];
+
+    fn add(hash: &mut EventHash, (time, machine, kind, clock, queue_len, peers, msg_clock): Added) {
+        hash.add(SimTime(time), machine, kind, clock, queue_len, peers, msg_clock);
+    }
+
+    fn hash_of(events: &[Added]) -> EventHash {
+        let mut hash = EventHash::default();
+        for &e in events {
+            add(&mut hash, e);
+        }
+        hash
+    }
+
+    /// Known answers: the fingerprint in every run's `summary.json` is this function of its
+    /// events, and `check` recomputes it from the logs. If any of these change, every
+    /// `summary.json` changes (and summaries written before no longer match their logs).
+    /// That is a reproducibility-breaking change and belongs in CHANGELOG.md.
+    #[test]
+    fn event_hash_known_answers() {
+        // No event: mix64 of the seed (the event count is 0).
+        assert_eq!(EventHash::default().hex(), KNOWN_EMPTY);
+        assert_eq!(EventHash::default().events(), 0);
+        // The hash after each prefix of EVENTS, so a change says which event kind it touched.
+        for (n, known) in KNOWN_PREFIXES.iter().enumerate() {
+            let hash = hash_of(&EVENTS[..=n]);
+            assert_eq!(hash.hex(), *known, "after the first {} event(s)", n + 1);
+            assert_eq!(hash.events(), n as u64 + 1);
+        }
+    }
+    const KNOWN_EMPTY: &str = "2cb0f69f4abea221";
+    const KNOWN_PREFIXES: [&str; 5] =
+        ["8963f8d53da2e12e", "c287b04bd8c826a6", "491b8a4f259cafeb", "65059bf1c20b8d26", "42b404ddcecc2513"];
+
+    /// A SEND's receivers are hashed as given, order included: `[1, 2]` and `[2, 1]` give
+    /// different hashes. The receivers of a SEND are a set, so both callers hash them in
+    /// ascending order: the engine sorts its targets before it sends, and `check` sorts the
+    /// `peer` column of a row before hashing it (so `2;1` in a log hashes as `1;2`). Without
+    /// that sort, the same run logged with another receiver order would not match its
+    /// `summary.json`.
+    #[test]
+    fn a_send_hashes_its_receivers_in_the_order_given() {
+        let send = |peers: &'static [MachineId]| hash_of(&[(0, 0, EventKind::Send, 1, 0, peers, 1)]).hex();
+        assert_ne!(send(&[1, 2]), send(&[2, 1]));
+        assert_eq!(send(&[1, 2]), KNOWN_PREFIXES[0], "the first event of EVENTS");
+        // Three receivers: every order of them differs.
+        let orders: [&'static [MachineId]; 6] =
+            [&[1, 2, 3], &[1, 3, 2], &[2, 1, 3], &[2, 3, 1], &[3, 1, 2], &[3, 2, 1]];
+        let hashes: std::collections::BTreeSet<String> = orders.iter().map(|&o| send(o)).collect();
+        assert_eq!(hashes.len(), orders.len(), "{hashes:?}");
+    }
+}

@@ -1,12 +1,15 @@
 //! What every part shares: virtual time and durations, machine ids, clock values and event
 //! kinds, the seeded random streams, and the names of a run folder's files.
 
+mod date;
 mod fingerprint;
 mod ids;
 mod layout;
 mod rng;
 mod time;
 
+pub use date::StartTime;
+pub(crate) use date::{format_date_time, parse_date_time, push_padded, DateTimeWriter};
 pub(crate) use fingerprint::EventHash;
 pub use ids::{EventKind, LamportTime, MachineId};
 pub use layout::{log_file_name, log_ids, INCOMPLETE_FILE, SCENARIO_FILE, SUMMARY_FILE};

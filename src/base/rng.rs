@@ -12,7 +12,7 @@
 //!   in-crate logarithm built from IEEE-754 `+ - * /` only (correctly rounded on every
 //!   platform), never the platform's `ln`.
 
-use rand_core::{RngCore, SeedableRng};
+use rand_core::RngCore;
 use rand_pcg::Pcg64Mcg;
 
 /// What a stream is used for. Each purpose of each machine gets an independent stream.
@@ -48,11 +48,6 @@ impl SimRng {
         let hi = mix64(key ^ 0x6A09_E667_F3BC_C908);
         let lo = mix64(key ^ 0xBB67_AE85_84CA_A73B);
         SimRng(Pcg64Mcg::new((u128::from(hi) << 64) | u128::from(lo)))
-    }
-
-    /// A stream seeded directly from 16 bytes (for tests and tools).
-    pub fn from_seed_bytes(bytes: [u8; 16]) -> SimRng {
-        SimRng(Pcg64Mcg::from_seed(bytes))
     }
 
     /// The next raw 64-bit output.
@@ -151,6 +146,78 @@ mod tests {
     const KNOWN_FIRST: [u64; 4] =
         [10395769371214047526, 12063312375731779132, 10741671579374056872, 16872944736277305074];
     const KNOWN_ROLLS: [u64; 8] = [7, 3, 7, 8, 3, 5, 8, 7];
+
+    /// Known answers for [`SimRng::exponential`]: every exponential network delay of a seeded
+    /// run is one of these draws, so if any value changes, every run with
+    /// `network_delay: Exponential(..)` changes. That is a reproducibility-breaking change and
+    /// belongs in CHANGELOG.md. Besides the recorded values, each draw is checked against the
+    /// same formula computed with the platform's `f64::ln` (an independent logarithm): it may
+    /// differ from ours in the last bit, so the rounded delay may differ by at most 1.
+    #[test]
+    fn exponential_known_answers() {
+        let stream = || SimRng::for_machine(7, 2, StreamPurpose::Network);
+        let mut rng = stream();
+        let millisecond: Vec<u64> = (0..8).map(|_| rng.exponential(1_000_000)).collect();
+        let mut rng = stream();
+        let one: Vec<u64> = (0..8).map(|_| rng.exponential(1)).collect();
+        assert_eq!(millisecond, KNOWN_EXPONENTIAL_MEAN_1MS);
+        assert_eq!(one, KNOWN_EXPONENTIAL_MEAN_1);
+        // The documented construction: u = (53 high bits + 1) / 2^53 in (0, 1], then
+        // round(-ln(u) x mean), here with the platform's ln.
+        let mut raw = stream();
+        for (i, (&ms, &unit)) in KNOWN_EXPONENTIAL_MEAN_1MS.iter().zip(&KNOWN_EXPONENTIAL_MEAN_1).enumerate() {
+            let u = ((raw.next_u64() >> 11) + 1) as f64 / 9_007_199_254_740_992.0; // 2^53
+            let with_std = |mean: f64| (-u.ln() * mean).round() as u64;
+            assert!(ms.abs_diff(with_std(1e6)) <= 1, "draw {i}: {ms} vs {} with f64::ln", with_std(1e6));
+            assert!(unit.abs_diff(with_std(1.0)) <= 1, "draw {i}: {unit} vs {} with f64::ln", with_std(1.0));
+        }
+    }
+    const KNOWN_EXPONENTIAL_MEAN_1MS: [u64; 8] = [2355166, 1403535, 110705, 384442, 1981327, 847882, 221, 2454570];
+    const KNOWN_EXPONENTIAL_MEAN_1: [u64; 8] = [2, 1, 0, 0, 2, 1, 0, 2];
+
+    /// Known answers for [`portable_ln`], bit for bit (`to_bits`): the exponential delays are
+    /// computed from it, so a change in any bit can change a delay, and with it every run
+    /// with an exponential delay. That is a reproducibility-breaking change and belongs in
+    /// CHANGELOG.md. Some values have a reason of their own: ln 1 is +0, and ln 2^k is
+    /// `k x LN_2` exactly (the mantissa is 1, so the series adds nothing); the others are the
+    /// recorded outputs, each within one unit in the last place of `f64::ln`'s.
+    #[test]
+    fn portable_ln_known_answers() {
+        for (x, bits) in KNOWN_LN {
+            let ours = portable_ln(x);
+            assert_eq!(
+                ours.to_bits(),
+                bits,
+                "ln({x:e}) = {ours:e} (bits {:#018x}), expected {bits:#018x}",
+                ours.to_bits()
+            );
+            let ulps = ours.to_bits().abs_diff(x.ln().to_bits());
+            assert!(ulps <= 1, "ln({x:e}): {ulps} ulps from f64::ln");
+        }
+        let ln2 = std::f64::consts::LN_2;
+        assert_eq!(portable_ln(1.0).to_bits(), 0.0f64.to_bits(), "ln 1 = +0");
+        assert_eq!(portable_ln(2.0), ln2);
+        assert_eq!(portable_ln(0.5), -ln2);
+        assert_eq!(portable_ln(0.25), -2.0 * ln2);
+    }
+    const KNOWN_LN: [(f64, u64); 14] = [
+        (1e-300, 0xC085_9634_47F8_7FB5),
+        (1e-10, 0xC037_069E_2AA2_AA5A),
+        (0.001, 0xC01B_A18A_998F_FFA0),
+        (0.25, 0xBFF6_2E42_FEFA_39EF),
+        (0.5, 0xBFE6_2E42_FEFA_39EF),
+        (0.7, 0xBFD6_D3C3_24E1_3F50),
+        (0.9, 0xBFBA_F8E8_210A_415B),
+        (1.0, 0x0000_0000_0000_0000),
+        (2.0, 0x3FE6_2E42_FEFA_39EF),
+        (1e10, 0x4037_069E_2AA2_AA5A),
+        // The smallest uniform draw of `exponential`, 2^-53: its largest delay factor.
+        (1.0 / 9_007_199_254_740_992.0, 0xC042_5E4F_7B27_37FA),
+        // The smallest normal, the smallest subnormal (the subnormal path), the largest finite.
+        (f64::MIN_POSITIVE, 0xC086_232B_DD7A_BCD2),
+        (5e-324, 0xC087_4385_446D_71C3),
+        (f64::MAX, 0x4086_2E42_FEFA_39EF),
+    ];
 
     #[test]
     fn streams_differ_by_machine_and_purpose() {

@@ -4,7 +4,10 @@
 
 pub(crate) mod clock;
 mod event;
+mod network;
 mod simulation;
+#[cfg(test)]
+mod tests;
 mod tick_queue;
 
 pub use event::{Ending, Event, EventDetail, EventSink, MachineState, NullSink, RunEnd};

@@ -12,19 +12,16 @@
 //! Every tick whose nominal time (before jitter) is before the run's end happens; nothing
 //! else ticks. Messages due before the end land in queues; later ones stay in flight.
 
-use std::cmp::Reverse;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 use std::io;
 
-use crate::base::{ticks_before, SimDuration, SimTime, TickSchedule};
-use crate::base::{LamportTime, MachineId};
-use crate::base::{SimRng, StreamPurpose};
+use crate::base::{ticks_before, LamportTime, MachineId, SimDuration, SimRng, SimTime, StreamPurpose, TickSchedule};
 use crate::engine::clock;
-use crate::engine::{AutoTickQueue, TickQueue, TickQueueUser};
-use crate::engine::{Ending, Event, EventDetail, EventSink, MachineState, RunEnd};
-use crate::scenario::{
-    MessageClock, MulticastClock, NetworkDelay, ReceiveQueueLen, Resolved, SendAllTargets, TickJitter,
+use crate::engine::network::{Message, Network};
+use crate::engine::{
+    AutoTickQueue, Ending, Event, EventDetail, EventSink, MachineState, RunEnd, TickQueue, TickQueueUser,
 };
+use crate::scenario::{MessageClock, MulticastClock, ReceiveQueueLen, Resolved, SendAllTargets, TickJitter};
 
 /// Why a run stopped before its end.
 #[derive(Debug, thiserror::Error)]
@@ -48,16 +45,6 @@ pub enum SimError {
         at: SimTime,
     },
 }
-
-/// A message in a queue or in flight.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct Message {
-    from: MachineId,
-    clock: LamportTime,
-}
-
-/// A message on its way: ordered by due time, then send order.
-type InFlight = Reverse<(SimTime, u64, MachineId, Message)>;
 
 /// One machine's state.
 #[derive(Debug, Clone)]
@@ -104,15 +91,13 @@ struct Machine {
 pub struct Simulation<Q: TickQueue = AutoTickQueue> {
     machines: Vec<Machine>,
     ticks: Q,
-    network: BinaryHeap<InFlight>,
-    sends_so_far: u64,
+    network: Network,
     end: SimTime,
     action_total: u64,
     /// Roll thresholds: below `send_next` → next, below `send_after` → after, below
     /// `send_all` → all, else internal.
     thresholds: [u64; 3],
     send_all_targets: SendAllTargets,
-    delay: NetworkDelay,
     jitter: TickJitter,
     message_clock: MessageClock,
     multicast: MulticastClock,
@@ -202,13 +187,11 @@ impl<Q: TickQueue> Simulation<Q> {
         let mut sim = Simulation {
             machines,
             ticks: Q::with_capacity(n),
-            network: BinaryHeap::new(),
-            sends_so_far: 0,
+            network: Network::new(scenario.network_delay),
             end,
             action_total: u64::from(mix.total()),
             thresholds: [next, after, all],
             send_all_targets: scenario.send_all_targets,
-            delay: scenario.network_delay,
             jitter: scenario.tick_jitter,
             message_clock: scenario.semantics.message_clock,
             multicast: scenario.semantics.multicast,
@@ -257,6 +240,9 @@ impl<Q: TickQueue> Simulation<Q> {
         check_every: u64,
         stop: impl FnMut() -> bool,
     ) -> Result<Option<SimTime>, SimError> {
+        if self.ended {
+            return Ok(None);
+        }
         let check_every = check_every.max(1);
         self.with_ticks(|sim, ticks| ticks.with_concrete(RunUntil { sim, sink, check_every, stop }))
     }
@@ -266,6 +252,9 @@ impl<Q: TickQueue> Simulation<Q> {
     /// before the end and reported the end of the run to `sink`. For pacing a run to the
     /// wall clock, or exploring other orders, one tick at a time.
     pub fn step<S: EventSink + ?Sized>(&mut self, sink: &mut S) -> Result<bool, SimError> {
+        if self.ended {
+            return Ok(false);
+        }
         self.with_ticks(|sim, ticks| sim.step_on(ticks, sink))
     }
 
@@ -371,12 +360,7 @@ impl<Q: TickQueue> Simulation<Q> {
 
     /// Moves messages whose due time passes `is_due` from the network into queues.
     fn land_messages_due(&mut self, is_due: impl Fn(SimTime) -> bool) -> Result<(), SimError> {
-        while let Some(Reverse((due, _, to, msg))) = self.network.peek() {
-            if !is_due(*due) {
-                break;
-            }
-            let (due, to, msg) = (*due, *to, *msg);
-            self.network.pop();
+        while let Some((due, to, msg)) = self.network.pop_due(&is_due) {
             self.machines[to as usize].in_flight_to -= 1;
             self.enqueue(due, to, msg)?;
         }
@@ -516,7 +500,7 @@ impl<Q: TickQueue> Simulation<Q> {
     /// Puts a message in the network, or straight into the queue when there is no delay.
     #[inline]
     fn post(&mut self, now: SimTime, to: MachineId, msg: Message) -> Result<(), SimError> {
-        if let NetworkDelay::NoDelay = self.delay {
+        if self.network.is_instant() {
             return self.enqueue(now, to, msg);
         }
         self.post_delayed(now, to, msg)
@@ -524,20 +508,12 @@ impl<Q: TickQueue> Simulation<Q> {
 
     /// [`Self::post`] under a network delay model: draws the delay from the sender's stream.
     fn post_delayed(&mut self, now: SimTime, to: MachineId, msg: Message) -> Result<(), SimError> {
-        let sender = &mut self.machines[msg.from as usize].network;
-        let delay = match self.delay {
-            NetworkDelay::NoDelay => 0,
-            NetworkDelay::Fixed(d) => d.as_nanos(),
-            NetworkDelay::Uniform { min, max } => sender.between(min.as_nanos(), max.as_nanos()),
-            NetworkDelay::Exponential { mean } => sender.exponential(mean.as_nanos()),
-        };
+        let delay = self.network.draw_delay(&mut self.machines[msg.from as usize].network);
         if delay == 0 {
             return self.enqueue(now, to, msg);
         }
-        self.sends_so_far += 1;
         self.machines[to as usize].in_flight_to += 1;
-        let due = now.saturating_add(SimDuration(delay));
-        self.network.push(Reverse((due, self.sends_so_far, to, msg)));
+        self.network.push(now, delay, to, msg);
         Ok(())
     }
 
@@ -592,180 +568,5 @@ impl<Q: TickQueue> Simulation<Q> {
             queued: m.queue.len() as u64,
             in_flight_to: m.in_flight_to,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::scenario::{Fresh, Scenario, StartTime};
-
-    /// Every event of a run, as owned values.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    struct Row {
-        time: u64,
-        machine: MachineId,
-        kind: &'static str,
-        peers: Vec<MachineId>,
-        msg_clock: Option<LamportTime>,
-        clock: LamportTime,
-        queue_len: u64,
-    }
-
-    #[derive(Default)]
-    struct Recorder(Vec<Row>);
-
-    impl EventSink for Recorder {
-        fn event(&mut self, e: &Event<'_>) -> io::Result<()> {
-            let (peers, msg_clock) = match e.detail {
-                EventDetail::Send { to, msg_clock } => (to.to_vec(), Some(msg_clock)),
-                EventDetail::Receive { from, msg_clock } => (vec![from], Some(msg_clock)),
-                EventDetail::Internal => (vec![], None),
-            };
-            self.0.push(Row {
-                time: e.time.as_nanos(),
-                machine: e.machine,
-                kind: e.detail.kind().name(),
-                peers,
-                msg_clock,
-                clock: e.clock,
-                queue_len: e.queue_len,
-            });
-            Ok(())
-        }
-    }
-
-    fn run(ron: &str) -> (Vec<Row>, Simulation) {
-        let scenario = Scenario::from_ron_str(ron, "<test>").expect("valid test scenario");
-        let resolved =
-            scenario.resolve(Fresh { seed: 1, start_time: StartTime::SEEDED_DEFAULT }, "<test>").expect("resolves");
-        let mut sim = Simulation::new(&resolved);
-        let mut rec = Recorder::default();
-        sim.run(&mut rec).expect("recorder cannot fail");
-        (rec.0, sim)
-    }
-
-    #[test]
-    fn same_instant_ticks_run_in_machine_order_and_see_earlier_sends() {
-        // Everyone always sends to the next machine; all tick at 0, 1, 2 s.
-        let (rows, _) = run("(rates: Each([1, 1, 1]), phase: Aligned, duration: \"2s\", seed: 1,
-              event_mix: EventMix(send_next: 1, send_after: 0, send_all: 0, internal: 0))");
-        let at_zero: Vec<(MachineId, &str)> =
-            rows.iter().filter(|r| r.time == 0).map(|r| (r.machine, r.kind)).collect();
-        // 0 sends to 1; 1 already sees it; 2 (queue empty) sends to 0.
-        assert_eq!(at_zero, [(0, "SEND"), (1, "RECEIVE"), (2, "SEND")]);
-        let m1 = rows.iter().find(|r| r.machine == 1).unwrap();
-        assert_eq!((m1.clock, m1.msg_clock, m1.queue_len), (2, Some(1), 0));
-    }
-
-    #[test]
-    fn semantics_before_increment_per_message_before_take() {
-        let base = "rates: Each([5, 1, 1]), phase: Aligned, duration: \"3s\", seed: 4,
-                    event_mix: EventMix(send_next: 0, send_after: 0, send_all: 1, internal: 0)";
-        let (rows, _) = run(&format!(
-            "({base}, semantics: Semantics(message_clock: BeforeIncrement, multicast: IncrementPerMessage, receive_queue_len: BeforeTake))"
-        ));
-        // Machine 0's first tick: one SEND row per receiver, each its own increment,
-        // each message carrying the clock from before that increment.
-        let first: Vec<&Row> = rows.iter().filter(|r| r.machine == 0 && r.time == 0).collect();
-        assert_eq!(first.len(), 2);
-        assert_eq!((first[0].peers.clone(), first[0].clock, first[0].msg_clock), (vec![1], 1, Some(0)));
-        assert_eq!((first[1].peers.clone(), first[1].clock, first[1].msg_clock), (vec![2], 2, Some(1)));
-        // Machine 1 receives at time 0 with its queue counted before the take.
-        let recv = rows.iter().find(|r| r.machine == 1 && r.kind == "RECEIVE").unwrap();
-        assert_eq!(recv.queue_len, 1);
-        let (default_rows, _) = run(&format!("({base})"));
-        let first: Vec<&Row> = default_rows.iter().filter(|r| r.machine == 0 && r.time == 0).collect();
-        assert_eq!(first.len(), 1);
-        assert_eq!((first[0].peers.clone(), first[0].clock, first[0].msg_clock), (vec![1, 2], 1, Some(1)));
-        let recv = default_rows.iter().find(|r| r.machine == 1 && r.kind == "RECEIVE").unwrap();
-        assert_eq!(recv.queue_len, 0);
-    }
-
-    #[test]
-    fn a_machine_never_sends_to_itself() {
-        let (rows, sim) = run("(machines: 1, duration: \"20s\", seed: 3, event_mix: EventMix(send_next: 1, send_after: 1, send_all: 1, internal: 0))");
-        assert!(rows.iter().all(|r| r.kind == "INTERNAL"));
-        assert_eq!(sim.machine_state(0).clock, rows.len() as u64);
-        let (rows, _) = run("(machines: 2, duration: \"20s\", seed: 3, event_mix: EventMix(send_next: 0, send_after: 1, send_all: 0, internal: 0))");
-        assert!(rows.iter().all(|r| r.kind == "INTERNAL"), "the one after the next is the machine itself");
-        let (rows, _) = run("(machines: 2, duration: \"20s\", seed: 3, event_mix: EventMix(send_next: 0, send_after: 0, send_all: 1, internal: 0))");
-        assert!(rows.iter().filter(|r| r.kind == "SEND").all(|r| r.peers == [1 - r.machine]));
-    }
-
-    #[test]
-    fn delayed_messages_land_no_earlier_than_the_delay() {
-        let (rows, sim) =
-            run("(machines: 3, rates: Each([6, 6, 6]), duration: \"30s\", seed: 8, network_delay: Fixed(\"700ms\"))");
-        let sends: std::collections::BTreeMap<(MachineId, LamportTime), u64> =
-            rows.iter().filter(|r| r.kind == "SEND").map(|r| ((r.machine, r.msg_clock.unwrap()), r.time)).collect();
-        let mut receives = 0;
-        for r in rows.iter().filter(|r| r.kind == "RECEIVE") {
-            let sent = sends[&(r.peers[0], r.msg_clock.unwrap())];
-            assert!(r.time >= sent + 700_000_000, "received {} ns after the send", r.time - sent);
-            receives += 1;
-        }
-        assert!(receives > 10);
-        let in_flight: u64 = (0..3).map(|i| sim.machine_state(i).in_flight_to).sum();
-        assert!(in_flight > 0, "messages sent in the last 0.7 s are still in flight");
-    }
-
-    #[test]
-    fn events_equal_rate_times_duration_for_many_rates() {
-        let (rows, sim) = run("(rates: Each([1, 2, 3, 4, 5, 6, 7, 13, 29, 30]), duration: \"61s\", seed: 2)");
-        for (i, rate) in [1u64, 2, 3, 4, 5, 6, 7, 13, 29, 30].iter().enumerate() {
-            let count = rows.iter().filter(|r| r.machine == i as MachineId).count() as u64;
-            assert_eq!(count, rate * 61);
-            assert_eq!(sim.machine_state(i as MachineId).ticks, rate * 61);
-        }
-    }
-
-    #[test]
-    fn run_until_stops_before_the_asked_tick_and_resumes_with_the_same_events() {
-        let ron = "(rates: Each([1, 3, 6]), duration: \"20s\", seed: 3, network_delay: Fixed(\"150ms\"))";
-        let (straight, _) = run(ron);
-        let scenario = Scenario::from_ron_str(ron, "<test>").expect("valid test scenario");
-        let resolved =
-            scenario.resolve(Fresh { seed: 1, start_time: StartTime::SEEDED_DEFAULT }, "<test>").expect("resolves");
-        let mut sim = Simulation::new(&resolved);
-        let mut rec = Recorder::default();
-        let mut asked = 0;
-        // Asked every 7 ticks; says stop the third time, so 20 ticks are done.
-        let stopped = sim.run_until(&mut rec, 7, || {
-            asked += 1;
-            asked == 3
-        });
-        assert_eq!(stopped.expect("recorder cannot fail"), Some(SimTime(straight[20].time)));
-        assert_eq!(rec.0, straight[..20], "the first 20 events, in order");
-        assert_eq!(sim.next_tick_time(), Some(SimTime(straight[20].time)));
-        sim.run(&mut rec).expect("recorder cannot fail");
-        assert_eq!(rec.0, straight, "resuming gives the uninterrupted run");
-    }
-
-    #[test]
-    fn a_flooded_queue_stops_the_run_at_its_limit() {
-        let scenario =
-            Scenario::from_ron_str("(rates: Each([1, 6, 6]), duration: \"10m\", seed: 2, queue_limit: 40)", "<t>")
-                .expect("valid");
-        let resolved =
-            scenario.resolve(Fresh { seed: 1, start_time: StartTime::SEEDED_DEFAULT }, "<t>").expect("resolves");
-        let mut sim = Simulation::new(&resolved);
-        let err = sim.run(&mut Recorder::default()).expect_err("machine 0 floods");
-        let SimError::QueueLimit { machine, limit, .. } = err else { panic!("{err}") };
-        assert_eq!((machine, limit), (0, 40));
-        assert_eq!(sim.machine_state(0).queued, 40);
-        assert!(err.to_string().contains("queue_limit of 40 messages"), "{err}");
-    }
-
-    #[test]
-    fn jitter_keeps_every_tick_and_their_order() {
-        let (rows, sim) =
-            run("(rates: Each([6, 5, 4]), duration: \"20s\", seed: 5, tick_jitter: Uniform(max: \"150ms\"))");
-        for i in 0..3 {
-            let times: Vec<u64> = rows.iter().filter(|r| r.machine == i).map(|r| r.time).collect();
-            assert!(times.windows(2).all(|w| w[0] < w[1]));
-            assert_eq!(times.len() as u64, sim.machine_state(i).ticks);
-        }
-        assert_eq!(sim.machine_state(0).ticks, 120);
     }
 }

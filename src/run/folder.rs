@@ -45,20 +45,12 @@ impl RunDir {
     /// `force`; with `force`, only the files a run writes are removed (the summary first,
     /// so the directory never looks complete with stale content), and other files are kept.
     pub fn create(path: &Path, force: bool) -> Result<RunDir, RunDirError> {
-        match fs::metadata(path) {
-            Ok(meta) if !meta.is_dir() => return Err(RunDirError::NotADirectory(path.to_path_buf())),
-            Ok(_) => {
-                let non_empty = fs::read_dir(path).map_err(io_at(path))?.next().is_some();
-                if non_empty {
-                    if !force {
-                        return Err(RunDirError::NotEmpty(path.to_path_buf()));
-                    }
-                    remove_run_files(path)?;
-                }
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => fs::create_dir_all(path).map_err(io_at(path))?,
-            Err(e) => return Err(io_at(path)(e)),
-        }
+        let refuse = |refusal| match refusal {
+            Refusal::NotADirectory => RunDirError::NotADirectory(path.to_path_buf()),
+            Refusal::NotEmpty => RunDirError::NotEmpty(path.to_path_buf()),
+            Refusal::Io(at, source) => RunDirError::Io { path: at, source },
+        };
+        prepare_output(path, force, refuse, remove_run_files)?;
         Ok(RunDir { path: path.to_path_buf() })
     }
 
@@ -100,6 +92,44 @@ impl RunDir {
         let path = self.path.join(INCOMPLETE_FILE);
         write_atomically(&path, text.as_bytes()).map_err(io_at(&path))
     }
+}
+
+/// Why an output folder was refused.
+#[derive(Debug)]
+pub(crate) enum Refusal {
+    /// It is a file.
+    NotADirectory,
+    /// It holds files and `--force` was not given.
+    NotEmpty,
+    /// The OS refused at this path.
+    Io(PathBuf, io::Error),
+}
+
+/// Prepares `path` for a command's output, the one way `run`, `replay`, `batch` and `merge`
+/// do it: created when missing; a file is refused; a folder with anything in it is refused
+/// unless `force`, and then `clear` removes only what the command writes, before anything
+/// new is written. `refuse` turns a refusal into the command's own error.
+pub(crate) fn prepare_output<E>(
+    path: &Path,
+    force: bool,
+    refuse: impl Fn(Refusal) -> E,
+    clear: impl FnOnce(&Path) -> Result<(), E>,
+) -> Result<(), E> {
+    let io = |e| refuse(Refusal::Io(path.to_path_buf(), e));
+    match fs::metadata(path) {
+        Ok(meta) if !meta.is_dir() => return Err(refuse(Refusal::NotADirectory)),
+        Ok(_) => {
+            if fs::read_dir(path).map_err(io)?.next().is_some() {
+                if !force {
+                    return Err(refuse(Refusal::NotEmpty));
+                }
+                clear(path)?;
+            }
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io(e)),
+    }
+    fs::create_dir_all(path).map_err(io)
 }
 
 /// Writes `bytes` to a temporary name, syncs, then renames over `path`: readers see the old

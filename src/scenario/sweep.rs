@@ -13,6 +13,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::base::SimDuration;
+use crate::scenario::read::{ron_options, syntax_error, to_pretty_ron};
 use crate::scenario::{
     EventMix, Fresh, MachineCount, NetworkDelay, Rates, Resolved, Scenario, ScenarioError, Semantics, SendAllTargets,
     StartTime, TickJitter, MAX_SCENARIO_BYTES,
@@ -35,13 +36,32 @@ pub enum Seeds {
 }
 
 impl Seeds {
-    /// The seeds, in order.
-    pub fn to_vec(&self) -> Vec<u64> {
+    /// How many seeds, without listing them.
+    pub fn len(&self) -> u64 {
         match self {
-            Seeds::Count(n) => (0..*n).collect(),
-            Seeds::Range { start, end } => (*start..*end).collect(),
-            Seeds::List(list) => list.clone(),
+            Seeds::Count(n) => *n,
+            Seeds::Range { start, end } => end.saturating_sub(*start),
+            Seeds::List(list) => list.len() as u64,
         }
+    }
+
+    /// Whether there is no seed at all.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Seed number `i` (below [`Seeds::len`]), computed, not looked up in a list.
+    pub fn get(&self, i: u64) -> u64 {
+        match self {
+            Seeds::Count(_) => i,
+            Seeds::Range { start, .. } => start + i,
+            Seeds::List(list) => list[i as usize],
+        }
+    }
+
+    /// The seeds in order, one at a time: a `Count` of a billion takes no memory.
+    pub fn iter(&self) -> impl Iterator<Item = u64> + '_ {
+        (0..self.len()).map(|i| self.get(i))
     }
 }
 
@@ -88,26 +108,34 @@ impl Grid {
     }
 }
 
-/// A sweep file.
+/// What a sweep file says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Sweep {
+#[serde(deny_unknown_fields, rename = "Sweep")]
+struct SweepFile {
     /// The scenario every run starts from (its seed is ignored: `seeds` gives them).
     #[serde(default)]
-    pub base: Scenario,
+    base: Scenario,
     /// Parameters to vary.
     #[serde(default)]
-    pub grid: Grid,
+    grid: Grid,
     /// Seeds of each grid point.
-    pub seeds: Seeds,
+    seeds: Seeds,
     /// Simulated length of every run (default: the base scenario's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<SimDuration>,
+    duration: Option<SimDuration>,
+}
+
+/// A sweep: a validated sweep file, its grid expanded once into the grid points every
+/// batch, merge and table works from; the seeds stay a rule, iterated as needed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sweep {
+    file: SweepFile,
+    points: Vec<GridPoint>,
 }
 
 /// One grid point: its scenario (without a seed) and the values that name it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GridPoint {
+pub(crate) struct GridPoint {
     /// Index in grid order.
     pub index: usize,
     /// The base scenario with this point's values.
@@ -118,7 +146,7 @@ pub struct GridPoint {
 
 /// One run of a sweep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RunSpec {
+pub(crate) struct RunSpec {
     /// Run index: `point * seeds + seed number`.
     pub run: usize,
     /// Grid point index.
@@ -137,32 +165,31 @@ impl Sweep {
         if text.len() as u64 > MAX_SCENARIO_BYTES {
             return Err(ScenarioError::TooLarge { path: origin.to_string(), size: Some(text.len() as u64) });
         }
-        let options = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
-        let sweep: Sweep = options.from_str(text).map_err(|e| {
+        let file: SweepFile = ron_options().from_str(text).map_err(|e| {
             let hint = "a sweep is `Sweep(base: Scenario(...), grid: Grid(...), seeds: Count(100), duration: \"60m\")`";
-            crate::scenario::syntax_error(e, text, origin, hint)
+            syntax_error(e, text, origin, hint)
         })?;
         let invalid = |message: String| ScenarioError::Invalid { location: origin.to_string(), message };
-        let seeds = sweep.seeds.to_vec();
-        if seeds.is_empty() {
+        if file.seeds.is_empty() {
             return Err(invalid("seeds is empty; give at least one seed".into()));
         }
         // A repeated seed would run the same runs twice and count them as independent
         // samples, narrowing every confidence interval for nothing.
         // (Only a list can repeat one: a count or a range cannot.)
-        if let Seeds::List(list) = &sweep.seeds {
+        if let Seeds::List(list) = &file.seeds {
             let mut seen = std::collections::BTreeSet::new();
             if let Some(seed) = list.iter().find(|&&s| !seen.insert(s)) {
                 return Err(invalid(format!("seeds lists seed {seed} more than once; give each seed once")));
             }
         }
-        if let Some(field) = sweep.grid.empty_list() {
+        if let Some(field) = file.grid.empty_list() {
             return Err(invalid(format!(
                 "grid {field} is an empty list, which gives no grid point; give at least one value, or leave \
                  {field} out to keep the base scenario's value"
             )));
         }
-        for point in sweep.points() {
+        let points = file.expand();
+        for point in &points {
             point.scenario.resolve(Fresh { seed: 0, start_time: StartTime::SEEDED_DEFAULT }, origin).map_err(|e| {
                 // The scenario's own error starts with `origin` too (it cannot locate a
                 // field of the sweep's text): keep only what it says is wrong.
@@ -177,7 +204,7 @@ impl Sweep {
                 invalid(format!("grid point ({label}): {cause}"))
             })?;
         }
-        Ok(sweep)
+        Ok(Sweep { file, points })
     }
 
     /// Reads a sweep file.
@@ -185,16 +212,51 @@ impl Sweep {
         Sweep::from_ron_str(&crate::scenario::read_ron_file(path)?, &path.display().to_string())
     }
 
-    /// The sweep as RON text.
+    /// The sweep as RON text: normalised (comments dropped, defaults written out).
     pub fn to_ron(&self) -> String {
-        let config =
-            ron::ser::PrettyConfig::new().struct_names(true).compact_arrays(true).indentor("    ").new_line("\n");
-        let options = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
-        options.to_string_pretty(self, config).expect("sweeps serialize") + "\n"
+        to_pretty_ron(&self.file) + "\n"
+    }
+
+    /// The seeds every grid point runs with.
+    pub fn seeds(&self) -> &Seeds {
+        &self.file.seeds
     }
 
     /// The grid points, in grid order.
-    pub fn points(&self) -> Vec<GridPoint> {
+    pub(crate) fn points(&self) -> &[GridPoint] {
+        &self.points
+    }
+
+    /// How many runs: grid points × seeds.
+    pub fn run_count(&self) -> u64 {
+        (self.points.len() as u64).saturating_mul(self.file.seeds.len())
+    }
+
+    /// Run `run` (below [`Sweep::run_count`]): grid point `run / seeds`, seed number
+    /// `run % seeds`.
+    pub(crate) fn run(&self, run: usize) -> RunSpec {
+        let seeds = self.file.seeds.len();
+        let (point, i) = (run as u64 / seeds, run as u64 % seeds);
+        RunSpec { run, point: point as usize, seed: self.file.seeds.get(i) }
+    }
+
+    /// The resolved scenario of one run.
+    pub(crate) fn resolve_run(&self, spec: RunSpec) -> Result<Resolved, ScenarioError> {
+        let mut scenario = self.points[spec.point].scenario.clone();
+        scenario.seed = Some(spec.seed);
+        scenario.resolve(Fresh { seed: spec.seed, start_time: StartTime::SEEDED_DEFAULT }, "sweep")
+    }
+
+    /// Names of the varied parameters, in grid order.
+    pub fn parameter_names(&self) -> Vec<&'static str> {
+        self.points.first().map(|p| p.labels.iter().map(|(k, _)| *k).collect()).unwrap_or_default()
+    }
+}
+
+impl SweepFile {
+    /// The grid points, in grid order: the cartesian product of the grid's lists, the last
+    /// field varying fastest. The one place a sweep is expanded.
+    fn expand(&self) -> Vec<GridPoint> {
         let mut base = self.base.clone();
         base.seed = None;
         if let Some(d) = self.duration {
@@ -233,28 +295,6 @@ impl Sweep {
             .map(|(index, (scenario, labels))| GridPoint { index, scenario, labels })
             .collect()
     }
-
-    /// Every run, in run order.
-    pub fn runs(&self) -> Vec<RunSpec> {
-        let seeds = self.seeds.to_vec();
-        let points = self.points().len();
-        (0..points)
-            .flat_map(|point| seeds.iter().enumerate().map(move |(i, &seed)| (point, i, seed)))
-            .map(|(point, i, seed)| RunSpec { run: point * seeds.len() + i, point, seed })
-            .collect()
-    }
-
-    /// The resolved scenario of one run.
-    pub fn resolve_run(&self, point: &GridPoint, seed: u64) -> Result<Resolved, ScenarioError> {
-        let mut scenario = point.scenario.clone();
-        scenario.seed = Some(seed);
-        scenario.resolve(Fresh { seed, start_time: StartTime::SEEDED_DEFAULT }, "sweep")
-    }
-
-    /// Names of the varied parameters, in grid order.
-    pub fn parameter_names(&self) -> Vec<&'static str> {
-        self.points().first().map(|p| p.labels.iter().map(|(k, _)| *k).collect()).unwrap_or_default()
-    }
 }
 
 #[cfg(test)]
@@ -276,10 +316,9 @@ mod tests {
         assert_eq!(points[1].labels[0].1, "Range(min:1,max:6)");
         assert!(points[1].labels[1].1.contains("internal:1"));
         assert_eq!(points[2].labels[0].1, "Range(min:4,max:6)");
-        let runs = sweep.runs();
-        assert_eq!(runs.len(), 12);
-        assert_eq!(runs[7], RunSpec { run: 7, point: 2, seed: 1 });
-        let r = sweep.resolve_run(&points[3], 2).unwrap();
+        assert_eq!(sweep.run_count(), 12);
+        assert_eq!(sweep.run(7), RunSpec { run: 7, point: 2, seed: 1 });
+        let r = sweep.resolve_run(RunSpec { run: 11, point: 3, seed: 2 }).unwrap();
         assert_eq!(r.duration, SimDuration::from_secs(120));
         assert!(r.machines.iter().all(|m| (4..=6).contains(&m.rate)));
         let back = Sweep::from_ron_str(&sweep.to_ron(), "<t>").unwrap();

@@ -10,10 +10,8 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use crate::base::MachineId;
-use crate::base::{SimTime, NANOS_PER_SEC};
+use crate::base::{push_padded, DateTimeWriter, MachineId, SimTime, StartTime, NANOS_PER_SEC};
 use crate::engine::{Event, EventDetail, EventSink, RunEnd};
-use crate::scenario::StartTime;
 
 /// The header row of every log.
 pub(crate) const HEADER: &str = "system_time,sim_time,machine,event,clock,queue_len,peer,msg_clock\n";
@@ -30,55 +28,24 @@ const MAX_OPEN_FILES: usize = 256;
 /// Buffer memory shared by all machines' logs.
 const BUFFER_BUDGET: usize = 32 << 20;
 
-/// Formats `system_time` (start time + simulated time, to the microsecond) fast: the date
-/// part is recomputed only when the day changes.
+/// Formats `system_time`: start time + simulated time, to the microsecond.
 #[derive(Debug, Clone)]
 pub(crate) struct SystemTimeFormat {
     start_micros: i64,
-    day: i64,
-    day_prefix: String,
+    writer: DateTimeWriter,
 }
 
 impl SystemTimeFormat {
     /// Formatting for a run that starts at `start`.
     pub(crate) fn new(start: StartTime) -> Self {
-        SystemTimeFormat { start_micros: start.micros_since_epoch(), day: i64::MIN, day_prefix: String::new() }
+        SystemTimeFormat { start_micros: start.micros_since_epoch(), writer: DateTimeWriter::default() }
     }
 
     /// Appends `YYYY-MM-DD HH:MM:SS.ffffff` for simulated time `t` (truncated to the microsecond).
+    #[inline]
     pub(crate) fn write(&mut self, t: SimTime, out: &mut Vec<u8>) {
-        const MICROS_PER_DAY: i64 = 86_400_000_000;
-        let micros = self.start_micros + (t.as_nanos() / 1_000) as i64;
-        let day = micros.div_euclid(MICROS_PER_DAY);
-        if day != self.day {
-            let date = chrono::DateTime::from_timestamp(day * 86_400, 0).map(|d| d.date_naive());
-            self.day_prefix = match date {
-                Some(d) => d.format("%Y-%m-%d ").to_string(),
-                None => "9999-12-31 ".to_string(), // beyond chrono's range; validation prevents it
-            };
-            self.day = day;
-        }
-        let in_day = micros.rem_euclid(MICROS_PER_DAY) as u64;
-        let secs = in_day / 1_000_000;
-        out.extend_from_slice(self.day_prefix.as_bytes());
-        push_padded(out, secs / 3600, 2);
-        out.push(b':');
-        push_padded(out, secs / 60 % 60, 2);
-        out.push(b':');
-        push_padded(out, secs % 60, 2);
-        out.push(b'.');
-        push_padded(out, in_day % 1_000_000, 6);
+        self.writer.write(self.start_micros + (t.as_nanos() / 1_000) as i64, out);
     }
-}
-
-/// Appends `value` with at least `width` digits, zero-padded.
-fn push_padded(out: &mut Vec<u8>, value: u64, width: usize) {
-    let mut buf = itoa::Buffer::new();
-    let digits = buf.format(value);
-    for _ in digits.len()..width {
-        out.push(b'0');
-    }
-    out.extend_from_slice(digits.as_bytes());
 }
 
 fn push_int(out: &mut Vec<u8>, value: u64) {
@@ -257,14 +224,7 @@ mod tests {
         let mut tf = SystemTimeFormat::new(start());
         let mut out = Vec::new();
         let to = [0, 2];
-        let send = Event {
-            time: SimTime(1_500),
-            machine: 1,
-            tick: 0,
-            detail: EventDetail::Send { to: &to, msg_clock: 4 },
-            clock: 4,
-            queue_len: 0,
-        };
+        let send = Event::new(SimTime(1_500), 1, 0, EventDetail::Send { to: &to, msg_clock: 4 }, 4, 0);
         format_row(&send, &mut tf, &mut out);
         let recv = Event {
             detail: EventDetail::Receive { from: 2, msg_clock: 9 },

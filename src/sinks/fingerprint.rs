@@ -53,14 +53,7 @@ mod tests {
     #[test]
     fn every_field_and_the_order_count() {
         let to = [1, 2];
-        let base = Event {
-            time: SimTime(5),
-            machine: 0,
-            tick: 0,
-            detail: EventDetail::Send { to: &to, msg_clock: 3 },
-            clock: 3,
-            queue_len: 0,
-        };
+        let base = Event::new(SimTime(5), 0, 0, EventDetail::Send { to: &to, msg_clock: 3 }, 3, 0);
         let other_to = [2, 1];
         let variants = [
             Event { time: SimTime(6), ..base },

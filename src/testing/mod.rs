@@ -4,7 +4,9 @@
 //!
 //! Every function here accepts any bytes. It returns normally for input it refuses or skips
 //! (too long, not UTF-8, an invalid scenario) and panics only when a law of the simulator
-//! is broken, that is on a real bug; the panic message says which law.
+//! is broken, that is on a real bug; the panic message says which law. [`parse_scenario`]
+//! also says which way its input went ([`ParseOutcome`]), so tests can tell a skip from a
+//! refusal from a resolved scenario.
 //!
 //! | function | input | laws |
 //! |---|---|---|
@@ -31,7 +33,7 @@ pub use check_input::{
     CHECK_MAX_MACHINES, CHECK_SECTION_SEPARATOR, MAX_CHECK_INPUT, ROUND_TRIP_MAX_ROWS, ROUND_TRIP_ROW_BYTES,
 };
 pub use memory::{check_memory_logs, check_memory_run, run_in_memory, MemoryRun};
-pub use parse::{parse_scenario, MAX_PARSE_INPUT, MAX_PARSE_MACHINES};
+pub use parse::{parse_scenario, ParseOutcome, MAX_PARSE_INPUT, MAX_PARSE_MACHINES};
 pub use run_laws::{
     decode_run_input, run_scenario, MAX_RUN_INPUT, RUN_MAX_DURATION_MICROS, RUN_MAX_MACHINES, RUN_MAX_RATE,
 };
@@ -64,13 +66,54 @@ impl ByteReader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::base::SimDuration;
+    use crate::scenario::NetworkDelay;
+
+    /// The resolved scenario of `text`, or a panic naming the outcome it had instead.
+    fn resolved(text: &[u8]) -> crate::scenario::Resolved {
+        match parse_scenario(text) {
+            ParseOutcome::Resolved(r) => *r,
+            other => panic!("{}: expected a resolved scenario, got {other:?}", String::from_utf8_lossy(text)),
+        }
+    }
 
     #[test]
     fn parse_accepts_the_classic_and_refuses_garbage() {
-        parse_scenario(b"()");
-        parse_scenario(b"(rates: Each([1, 3, 6]), seed: 4, network_delay: Fixed(\"5ms\"))");
-        parse_scenario(b"(machines: 0)");
-        parse_scenario(&[0xff, 0xfe]);
-        parse_scenario(&vec![b' '; MAX_PARSE_INPUT + 1]);
+        // The empty scenario is the classic experiment: 3 machines, rates drawn from 1..=6,
+        // 60 s.
+        let classic = resolved(b"()");
+        assert_eq!(classic.machines.len(), 3);
+        assert!(classic.machines.iter().all(|m| (1..=6).contains(&m.rate)), "{:?}", classic.machines);
+        assert_eq!(classic.duration, SimDuration::from_secs(60));
+
+        // Explicit rates, seed and delay come through as written.
+        let each = resolved(b"(rates: Each([1, 3, 6]), seed: 4, network_delay: Fixed(\"5ms\"))");
+        assert_eq!(each.machines.iter().map(|m| m.rate).collect::<Vec<_>>(), [1, 3, 6]);
+        assert_eq!(each.seed, 4);
+        assert_eq!(each.network_delay, NetworkDelay::Fixed(SimDuration(5_000_000)));
+
+        match parse_scenario(b"(machines: 0)") {
+            ParseOutcome::Refused(message) => {
+                assert!(message.contains("machines must be between 1 and"), "{message}")
+            }
+            other => panic!("(machines: 0) must be refused, got {other:?}"),
+        }
+        // Read and round-tripped, but too many machines to resolve here.
+        let many = format!("(machines: {})", MAX_PARSE_MACHINES + 1);
+        assert_eq!(parse_scenario(many.as_bytes()), ParseOutcome::TooManyMachines);
+        assert!(matches!(
+            parse_scenario(format!("(machines: {MAX_PARSE_MACHINES})").as_bytes()),
+            ParseOutcome::Resolved(_)
+        ));
+
+        // Not UTF-8: skipped.
+        assert_eq!(parse_scenario(&[0xff, 0xfe]), ParseOutcome::Skipped);
+        // The classic padded with blanks: resolved at exactly MAX_PARSE_INPUT bytes, skipped
+        // one byte over.
+        let mut padded = b"()".to_vec();
+        padded.resize(MAX_PARSE_INPUT, b' ');
+        assert!(matches!(parse_scenario(&padded), ParseOutcome::Resolved(_)));
+        padded.push(b' ');
+        assert_eq!(parse_scenario(&padded), ParseOutcome::Skipped);
     }
 }

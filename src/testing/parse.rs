@@ -2,7 +2,7 @@
 //! round-trips through RON and resolves to a scenario that round-trips too.
 
 use crate::base::min_tick_gap;
-use crate::scenario::{Scenario, MAX_RATE};
+use crate::scenario::{Resolved, Scenario, MAX_RATE};
 use crate::testing::{FRESH, ORIGIN};
 
 /// Longest input [`parse_scenario`] looks at; longer input is skipped.
@@ -10,6 +10,25 @@ pub const MAX_PARSE_INPUT: usize = 4096;
 /// [`parse_scenario`] resolves scenarios of at most this many machines (only to keep each
 /// input fast; larger counts are parsed and round-tripped but not resolved).
 pub const MAX_PARSE_MACHINES: u32 = 1000;
+
+/// What [`parse_scenario`] made of its input, once every law it checks held. The fuzz
+/// target ignores it; tests use it to see that an input went the way they meant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseOutcome {
+    /// Not looked at: longer than [`MAX_PARSE_INPUT`] bytes, or not UTF-8.
+    Skipped,
+    /// [`Scenario::from_ron_str`] refused the text; its error's message (never empty).
+    Refused(String),
+    /// The text read as a scenario and round-tripped through RON, but it has more than
+    /// [`MAX_PARSE_MACHINES`] machines, so it was not resolved.
+    TooManyMachines,
+    /// The text read as a scenario and round-tripped, but [`Scenario::resolve`] refused it
+    /// (a limit only the drawn rates break); its error's message (never empty).
+    ResolveRefused(String),
+    /// The scenario resolved to this, and its `scenario.ron` text read back and resolved to
+    /// the same.
+    Resolved(Box<Resolved>),
+}
 
 /// Fuzz target `parse_scenario`: any bytes as scenario text.
 ///
@@ -23,18 +42,21 @@ pub const MAX_PARSE_MACHINES: u32 = 1000;
 /// 3. the resolved scenario's `scenario.ron` text ([`Resolved::to_ron`]) parses back to
 ///    [`Resolved::to_scenario`] and resolves to the same resolved scenario.
 ///
+/// Returns which way the input went ([`ParseOutcome`]).
+///
 /// # Panics
 /// When one of these laws is broken (a bug in the scenario code), never otherwise.
-pub fn parse_scenario(data: &[u8]) {
+pub fn parse_scenario(data: &[u8]) -> ParseOutcome {
     if data.len() > MAX_PARSE_INPUT {
-        return;
+        return ParseOutcome::Skipped;
     }
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else { return ParseOutcome::Skipped };
     let scenario = match Scenario::from_ron_str(text, ORIGIN) {
         Ok(scenario) => scenario,
         Err(e) => {
-            assert!(!e.to_string().is_empty(), "an error has a message");
-            return;
+            let message = e.to_string();
+            assert!(!message.is_empty(), "an error has a message");
+            return ParseOutcome::Refused(message);
         }
     };
     let written = scenario.to_ron();
@@ -43,14 +65,15 @@ pub fn parse_scenario(data: &[u8]) {
         Err(e) => panic!("a scenario's own RON must parse: {e}; RON:\n{written}"),
     }
     if scenario.machine_count() > MAX_PARSE_MACHINES {
-        return;
+        return ParseOutcome::TooManyMachines;
     }
     // Resolving may refuse what only fails with the drawn rates; it must not panic.
     let resolved = match scenario.resolve(FRESH, ORIGIN) {
         Ok(resolved) => resolved,
         Err(e) => {
-            assert!(!e.to_string().is_empty(), "an error has a message");
-            return;
+            let message = e.to_string();
+            assert!(!message.is_empty(), "an error has a message");
+            return ParseOutcome::ResolveRefused(message);
         }
     };
     assert_eq!(resolved.machines.len() as u32, scenario.machine_count(), "one setup per machine");
@@ -68,4 +91,5 @@ pub fn parse_scenario(data: &[u8]) {
         Ok(again) => assert_eq!(again, resolved, "scenario.ron resolves to the same run"),
         Err(e) => panic!("a resolved scenario must resolve again: {e}; RON:\n{text}"),
     }
+    ParseOutcome::Resolved(Box::new(resolved))
 }

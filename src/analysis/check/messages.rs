@@ -135,8 +135,10 @@ impl Checker<'_> {
         if let Some(p) = peers.iter().find(|&&p| p >= self.n || p == id) {
             return Some(format!("SEND to {p}: receivers must be other machines, 0..{}", self.n));
         }
-        if peers.windows(2).any(|w| w[0] >= w[1]) {
-            return Some(format!("SEND receivers {peers:?} must be distinct and in ascending order"));
+        let mut sorted = peers.to_vec();
+        sorted.sort_unstable();
+        if let Some(twice) = sorted.windows(2).find(|w| w[0] == w[1]) {
+            return Some(format!("SEND receivers {peers:?} name machine {} twice; a send reaches each once", twice[0]));
         }
         self.impossible_action(id, EventKind::Send, peers)
     }

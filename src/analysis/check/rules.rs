@@ -2,9 +2,9 @@
 //! only with an empty queue.
 
 use crate::analysis::check::Checker;
-use crate::analysis::logread::{format_system_time, SystemTimeField};
+use crate::analysis::logread::SystemTimeField;
 use crate::analysis::LogRow;
-use crate::base::{EventKind, MachineId};
+use crate::base::{format_date_time, EventKind, MachineId};
 use crate::scenario::{MulticastClock, SendAllTargets};
 
 impl Checker<'_> {
@@ -83,8 +83,8 @@ impl Checker<'_> {
                 if micros != expected {
                     let reason = format!(
                         "system_time {} is not start_time + sim_time = {}",
-                        format_system_time(micros),
-                        format_system_time(expected)
+                        format_date_time(micros),
+                        format_date_time(expected)
                     );
                     self.violation(id, row.line, reason);
                 }
@@ -93,8 +93,8 @@ impl Checker<'_> {
                 if let Some(previous) = previous.filter(|&p| micros < p) {
                     let reason = format!(
                         "system_time goes back: {} after {}",
-                        format_system_time(micros),
-                        format_system_time(previous)
+                        format_date_time(micros),
+                        format_date_time(previous)
                     );
                     self.violation(id, row.line, reason);
                 }

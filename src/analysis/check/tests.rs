@@ -265,3 +265,99 @@ fn with_a_bounded_delay_landed_messages_must_be_waiting() {
     assert_eq!(v.line, Some(i as u64 + 2), "{v}");
     assert!(v.reason.contains("takes only one"), "{v}");
 }
+
+/// Another program's run of three machines, written by hand in the documented format: no
+/// `scenario.ron`, receivers of a SEND in the order the machine sends them (machine 1 sends
+/// to the next, 2, then to the one after, 0: `2;0`), and a `summary.json` whose every
+/// figure is worked out by hand from the definitions in `docs/log-format.md`.
+fn hand_written_run() -> (Vec<Vec<u8>>, serde_json::Value) {
+    let header = "system_time,sim_time,machine,event,clock,queue_len,peer,msg_clock\n";
+    let log = |rows: &[&str]| format!("{header}{}\n", rows.join("\n")).into_bytes();
+    let logs = vec![
+        log(&[
+            "2026-01-01 00:00:01.000000,1.0,0,RECEIVE,2,0,1,1", // jump 2
+            "2026-01-01 00:00:02.000000,2.0,0,SEND,3,0,1,3",    // jump 1
+        ]),
+        log(&[
+            "2026-01-01 00:00:00.500000,0.5,1,SEND,1,0,2;0,1", // jump 1; two messages
+            "2026-01-01 00:00:02.500000,2.5,1,RECEIVE,4,0,0,3", // max(1, 3) + 1: jump 3
+            "2026-01-01 00:00:03.000000,3.0,1,INTERNAL,5,0,,", // jump 1
+        ]),
+        log(&[
+            "2026-01-01 00:00:01.000000,1.0,2,RECEIVE,2,0,1,1", // jump 2
+            "2026-01-01 00:00:02.000000,2.0,2,INTERNAL,3,0,,",  // jump 1
+        ]),
+    ];
+    let summary = serde_json::json!({
+        "schema_version": 1,
+        "lamport_sim_version": "another program",
+        "complete": true,
+        "seed": 0,
+        "duration": "4s",
+        "fingerprint": "0000000000000000",
+        "machines": [
+            {"id": 0, "rate": 1, "phase": "0s", "ticks": 2,
+             "events": {"send": 1, "receive": 1, "internal": 0, "total": 2},
+             "final_clock": 3, "max_clock_jump": 2, "mean_receive_jump": 2.0, "max_queue_len": 0,
+             "messages_sent": 1, "messages_received": 1, "queued_at_end": 0, "in_flight_at_end": 0,
+             "queue_growth_per_min": 0.0},
+            {"id": 1, "rate": 2, "phase": "500ms", "ticks": 3,
+             "events": {"send": 1, "receive": 1, "internal": 1, "total": 3},
+             "final_clock": 5, "max_clock_jump": 3, "mean_receive_jump": 3.0, "max_queue_len": 0,
+             "messages_sent": 2, "messages_received": 1, "queued_at_end": 0, "in_flight_at_end": 0,
+             "queue_growth_per_min": 0.0},
+            {"id": 2, "rate": 1, "phase": "0s", "ticks": 2,
+             "events": {"send": 0, "receive": 1, "internal": 1, "total": 2},
+             "final_clock": 3, "max_clock_jump": 2, "mean_receive_jump": 2.0, "max_queue_len": 0,
+             "messages_sent": 0, "messages_received": 1, "queued_at_end": 0, "in_flight_at_end": 0,
+             "queue_growth_per_min": 0.0}
+        ],
+        "overall": {"machines": 3, "ticks": 7,
+                    "events": {"send": 2, "receive": 3, "internal": 2, "total": 7},
+                    "messages_sent": 3, "messages_received": 3, "queued_at_end": 0, "in_flight_at_end": 0,
+                    "max_final_clock": 5, "final_clock_spread": 2, "max_clock_jump": 3, "max_queue_len": 0}
+    });
+    (logs, summary)
+}
+
+#[test]
+fn another_programs_logs_pass_with_receivers_in_send_order_and_every_figure_worked_out_by_hand() {
+    let (logs, summary) = hand_written_run();
+    let report = check_memory_logs(&logs, None, Some(summary.clone())).unwrap();
+    assert!(report.passed(), "{:?}", report.violations);
+    assert_eq!((report.events(), report.messages, report.unreceived), (7, 3, 0));
+    assert!(report.notes.iter().any(|n| n.contains("fingerprint is not compared")), "{:?}", report.notes);
+    assert!(report.notes.iter().any(|n| n.contains("without scenario.ron")), "{:?}", report.notes);
+    // Each figure one off is caught, by name.
+    for (path, label) in [
+        ("/machines/0/max_clock_jump", "machine 0: max_clock_jump"),
+        ("/machines/1/mean_receive_jump", "machine 1: mean_receive_jump"),
+        ("/machines/1/messages_sent", "machine 1: messages_sent"),
+        ("/machines/2/events/internal", "machine 2: events.internal"),
+        ("/machines/2/final_clock", "machine 2: final_clock"),
+        ("/overall/ticks", "overall: ticks"),
+        ("/overall/final_clock_spread", "overall: final_clock_spread"),
+        ("/overall/max_clock_jump", "overall: max_clock_jump"),
+        ("/overall/messages_received", "overall: messages_received"),
+    ] {
+        let mut edited = summary.clone();
+        let value = edited.pointer_mut(path).unwrap();
+        *value = serde_json::json!(value.as_f64().unwrap() + 1.0);
+        let report = check_memory_logs(&logs, None, Some(edited)).unwrap();
+        let reasons: Vec<String> = report.violations.iter().map(|v| v.to_string()).collect();
+        assert_eq!(reasons.len(), 1, "{path}: {reasons:?}");
+        assert!(reasons[0].starts_with(&format!("summary.json: {label} is ")), "{path}: {reasons:?}");
+    }
+}
+
+#[test]
+fn a_send_may_list_its_receivers_in_any_order_but_each_once() {
+    let (mut logs, _) = hand_written_run();
+    let ascending = edit_lines(&logs[1], |lines| set_field(lines, 1, 6, |_| "0;2".into()));
+    assert!(check_memory_logs(&[logs[0].clone(), ascending, logs[2].clone()], None, None).unwrap().passed());
+    logs[1] = edit_lines(&logs[1], |lines| set_field(lines, 1, 6, |_| "2;2".into()));
+    let report = check_memory_logs(&logs, None, None).unwrap();
+    let v = &report.violations[0];
+    assert_eq!((v.file.as_str(), v.line), ("machine-1.csv", Some(2)), "{v}");
+    assert!(v.reason.contains("name machine 2 twice"), "{v}");
+}
