@@ -263,7 +263,7 @@ fn check_passes_a_run_and_names_the_line_of_a_corruption() -> TestResult {
     assert!(out.contains("FAILED"), "{out}");
     // An unreadable log is exit 2 with file:line, not a violation.
     corrupt_copy(&tmp.path().join("good"), &tmp.path().join("unreadable"), 0, 5, |log, i| {
-        log.fields[i] = vec!["x".into(), "y".into(), "z".into()];
+        log.lines[i] = "x,y,z".into();
     })?;
     let err = lamport_sim(tmp.path()).args(["check", "unreadable"]).assert().code(2).get_output().stderr.clone();
     let err = String::from_utf8(err)?;

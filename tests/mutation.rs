@@ -530,15 +530,15 @@ fn mutants(base: &Base, class: Class) -> Vec<Mutant> {
                     (format!("clock {} -> {c}", r.clock), Expect::at(vec![here], "row"))
                 }
                 Class::DroppedSend | Class::DroppedReceive | Class::SkippedTick => {
-                    log.fields.remove(i);
+                    log.lines.remove(i);
                     ("dropped".to_string(), base.gap(m, i))
                 }
                 Class::DuplicatedReceive => {
-                    log.fields.insert(i + 1, log.fields[i].clone());
+                    log.lines.insert(i + 1, log.lines[i].clone());
                     ("duplicated".to_string(), Expect::at(vec![Loc::Row { machine: m, line: line_of(i + 1) }], "row"))
                 }
                 Class::SwappedRows => {
-                    log.fields.swap(i, i + 1);
+                    log.lines.swap(i, i + 1);
                     let next = Loc::Row { machine: m, line: line_of(i + 1) };
                     ("swapped with the next row".to_string(), Expect::at(vec![here, next], "one of the two rows"))
                 }
