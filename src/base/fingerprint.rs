@@ -6,7 +6,7 @@
 //! into the state. It does not depend on the log format, so runs with and without logs
 //! have the same fingerprint.
 
-use crate::base::{mix64, EventKind, LamportTime, MachineId, SimTime};
+use crate::base::{mix64, LamportTime, MachineId, SimTime};
 
 const SEED: u64 = 0x243F_6A88_85A3_08D3;
 
@@ -31,31 +31,58 @@ fn fold(a: u64, b: u64) -> u64 {
 }
 
 impl EventHash {
-    /// Adds one event. `peers` are a SEND's receivers in ascending order or a RECEIVE's
-    /// sender; `msg_clock` is 0 for an INTERNAL event.
+    /// Adds a SEND to `to` (receivers in ascending order) whose messages carry `msg_clock`.
     #[inline]
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn add(
+    pub(crate) fn add_send(
         &mut self,
         time: SimTime,
         machine: MachineId,
-        kind: EventKind,
         clock: LamportTime,
         queue_len: u64,
-        peers: &[MachineId],
+        to: &[MachineId],
         msg_clock: LamportTime,
     ) {
+        self.mix(time, machine, clock, queue_len, 1 << 62 | to.len() as u64, msg_clock, receivers_hash(to));
+    }
+
+    /// Adds a RECEIVE of a message from `from` that carried `msg_clock`.
+    #[inline]
+    pub(crate) fn add_receive(
+        &mut self,
+        time: SimTime,
+        machine: MachineId,
+        clock: LamportTime,
+        queue_len: u64,
+        from: MachineId,
+        msg_clock: LamportTime,
+    ) {
+        self.mix(time, machine, clock, queue_len, 2 << 62 | u64::from(from), msg_clock, 0);
+    }
+
+    /// Adds an INTERNAL event.
+    #[inline]
+    pub(crate) fn add_internal(&mut self, time: SimTime, machine: MachineId, clock: LamportTime, queue_len: u64) {
+        self.mix(time, machine, clock, queue_len, 3 << 62, 0, 0);
+    }
+
+    /// Mixes one event into the state. Every field goes into one of two words, at bit
+    /// offsets of its own as far as their ranges allow: time, queue length and machine; the
+    /// clock, msg_clock, the kind (with the peer of a RECEIVE, the receiver count of a SEND)
+    /// and the receivers of a SEND. One folded multiply of the running state by them mixes
+    /// the event in (the multiplier is odd, so no event can zero the state).
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn mix(
+        &mut self,
+        time: SimTime,
+        machine: MachineId,
+        clock: LamportTime,
+        queue_len: u64,
+        kind: u64,
+        msg_clock: LamportTime,
+        receivers: u64,
+    ) {
         self.events += 1;
-        // Every field goes into one of two words, at bit offsets of its own as far as their
-        // ranges allow: time, queue length and machine; the clock, msg_clock, the kind (with
-        // the peer of a RECEIVE, the receiver count of a SEND) and the receivers of a SEND.
-        // One folded multiply of the running state by them mixes the event in (the
-        // multiplier is odd, so no event can zero the state).
-        let (kind, receivers) = match kind {
-            EventKind::Send => (1 << 62 | peers.len() as u64, receivers_hash(peers)),
-            EventKind::Receive => (2 << 62 | peers.first().map_or(0, |&p| u64::from(p)), 0),
-            EventKind::Internal => (3 << 62, 0),
-        };
         let place = time.as_nanos() ^ queue_len.rotate_left(40) ^ u64::from(machine).rotate_left(20);
         let stamp = clock ^ msg_clock.rotate_left(32) ^ receivers.rotate_left(16) ^ kind.rotate_left(48);
         self.state = fold(self.state ^ place ^ 0x452821E638D01377, (stamp ^ 0xBE5466CF34E90C6C) | 1);
@@ -85,8 +112,9 @@ fn receivers_hash(to: &[u32]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::base::EventKind;
 
-    /// One `add` call's arguments: time (ns), machine, kind, clock, queue length, peers,
+    /// One event's fields: time (ns), machine, kind, clock, queue length, peers,
     /// msg_clock.
     type Added = (u64, MachineId, EventKind, LamportTime, u64, &'static [MachineId], LamportTime);
 
@@ -102,7 +130,12 @@ mod tests {
     ];
 
     fn add(hash: &mut EventHash, (time, machine, kind, clock, queue_len, peers, msg_clock): Added) {
-        hash.add(SimTime(time), machine, kind, clock, queue_len, peers, msg_clock);
+        let time = SimTime(time);
+        match kind {
+            EventKind::Send => hash.add_send(time, machine, clock, queue_len, peers, msg_clock),
+            EventKind::Receive => hash.add_receive(time, machine, clock, queue_len, peers[0], msg_clock),
+            EventKind::Internal => hash.add_internal(time, machine, clock, queue_len),
+        }
     }
 
     fn hash_of(events: &[Added]) -> EventHash {

@@ -24,15 +24,17 @@ impl Fingerprint {
 }
 
 impl EventSink for Fingerprint {
-    #[inline]
+    #[inline(always)]
     fn event(&mut self, e: &Event<'_>) -> io::Result<()> {
-        let kind = e.detail.kind();
-        let (peers, msg_clock) = match e.detail {
-            EventDetail::Send { to, msg_clock } => (to, msg_clock),
-            EventDetail::Receive { ref from, msg_clock } => (std::slice::from_ref(from), msg_clock),
-            EventDetail::Internal => (&[][..], 0),
-        };
-        self.0.add(e.time, e.machine, kind, e.clock, e.queue_len, peers, msg_clock);
+        match e.detail {
+            EventDetail::Send { to, msg_clock } => {
+                self.0.add_send(e.time, e.machine, e.clock, e.queue_len, to, msg_clock)
+            }
+            EventDetail::Receive { from, msg_clock } => {
+                self.0.add_receive(e.time, e.machine, e.clock, e.queue_len, from, msg_clock)
+            }
+            EventDetail::Internal => self.0.add_internal(e.time, e.machine, e.clock, e.queue_len),
+        }
         Ok(())
     }
 }

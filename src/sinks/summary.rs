@@ -58,7 +58,7 @@ impl SummarySink {
 }
 
 impl EventSink for SummarySink {
-    #[inline]
+    #[inline(always)]
     fn event(&mut self, e: &Event<'_>) -> io::Result<()> {
         let t = &mut self.tallies[e.machine as usize];
         // The engine's clocks only go up; saturating keeps a sink fed by hand from wrapping.

@@ -32,11 +32,20 @@ impl Checker<'_> {
             lane.receive_jumps = lane.receive_jumps.saturating_add(jump);
         }
         lane.max_queue_len = lane.max_queue_len.max(row.queue_len);
-        // The receivers of a SEND are a set: hashed in ascending order, however written.
-        let mut peers = row.peers.clone();
-        peers.sort_unstable();
-        let msg_clock = row.msg_clock.unwrap_or(0);
-        self.fingerprint.add(SimTime(row.sim_nanos), id, row.event, row.clock, row.queue_len, &peers, msg_clock);
+        let (time, msg_clock) = (SimTime(row.sim_nanos), row.msg_clock.unwrap_or(0));
+        match row.event {
+            EventKind::Send => {
+                // The receivers of a SEND are a set: hashed in ascending order, however written.
+                let mut to = row.peers.clone();
+                to.sort_unstable();
+                self.fingerprint.add_send(time, id, row.clock, row.queue_len, &to, msg_clock);
+            }
+            EventKind::Receive => {
+                let from = row.peers.first().copied().unwrap_or(0);
+                self.fingerprint.add_receive(time, id, row.clock, row.queue_len, from, msg_clock);
+            }
+            EventKind::Internal => self.fingerprint.add_internal(time, id, row.clock, row.queue_len),
+        }
     }
 
     /// Compares `summary.json`, when the run has one, with the logs; each difference is a
