@@ -286,7 +286,10 @@ impl<Q: TickQueue> Simulation<Q> {
         if self.ended {
             return Ok(());
         }
-        self.land_messages_before_end()?;
+        // Landing can fill a queue to its limit: that ends the run as a tick's would.
+        if let Err(e) = self.land_messages_before_end() {
+            return Err(self.report_failure(e, sink));
+        }
         let end = self.end;
         self.report_end(sink, Ending::Complete, end)
     }

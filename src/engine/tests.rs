@@ -232,3 +232,21 @@ fn a_run_stopped_by_its_queue_limit_reports_so_before_the_error() {
     let SimError::QueueLimit { machine, limit, at } = err else { panic!("{err}") };
     assert_eq!(rec.1, [(Ending::QueueLimit { machine, limit, at }, at)]);
 }
+
+#[test]
+fn a_queue_filled_by_a_message_landing_after_the_last_tick_ends_the_run_at_its_limit() {
+    // Machine 0 sends to machine 1 at each of its ticks (0, 1/3 s, 2/3 s), machine 1 to
+    // machine 0 at its only tick (0). At 2/3 s the first two messages have landed (machine 0
+    // takes its one); the second message to machine 1 lands at 1/3 s + 0.6 s, after every
+    // tick and before the end, into a queue already at its limit of one.
+    let resolved = resolve(
+        "(rates: Each([3, 1]), phase: Aligned, duration: \"1s\", \
+          event_mix: EventMix(send_next: 1, send_after: 0, send_all: 0, internal: 0), \
+          network_delay: Fixed(\"600ms\"), queue_limit: 1)",
+    );
+    let mut rec = Recorder::default();
+    let err = Simulation::new(&resolved).run(&mut rec).expect_err("machine 1's queue fills");
+    let SimError::QueueLimit { machine, limit, at } = err else { panic!("{err}") };
+    assert_eq!((machine, limit, at), (1, 1, SimTime(933_333_333)));
+    assert_eq!(rec.1, [(Ending::QueueLimit { machine, limit, at }, at)], "the end is reported once, as the limit");
+}
