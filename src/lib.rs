@@ -38,7 +38,7 @@
 //!
 //! | part | items |
 //! |---|---|
-//! | time and ids | [`SimTime`], [`SimDuration`], [`MachineId`], [`LamportTime`], [`EventKind`], [`StartTime`] |
+//! | time and ids | [`SimTime`], [`SimDuration`] (and its [`HumanDuration`] form), [`MachineId`], [`LamportTime`], [`EventKind`], [`StartTime`] |
 //! | scenarios | [`Scenario`] (and its field types), [`Resolved`], [`MachineSetup`], [`Fresh`], [`ScenarioError`], [`Sweep`] |
 //! | the engine | [`Simulation`], [`SimError`], [`Event`], [`EventDetail`], [`EventSink`], [`RunEnd`], [`Ending`], [`MachineState`], [`NullSink`] |
 //! | sinks | [`CsvLogs`], [`MemoryLogs`], [`SummarySink`], [`Summary`], [`Metrics`], [`RunMetrics`], [`Fingerprint`] |
@@ -96,8 +96,8 @@ pub use analysis::{
     LogReader, LogRow, MergedLogs, Prediction, ReadError, Report as CheckReport, Violation,
 };
 pub use base::{
-    tick_time, ticks_before, DurationParseError, EventKind, LamportTime, MachineId, SimDuration, SimRng, SimTime,
-    StreamPurpose,
+    tick_time, ticks_before, DurationParseError, EventKind, HumanDuration, LamportTime, MachineId, SimDuration, SimRng,
+    SimTime, StreamPurpose,
 };
 pub use batch::{
     merge, run_batch, BatchError, BatchOptions, BatchReport, RunDone, AGGREGATED, MACHINE_AGGREGATED, RUN_COLUMNS,

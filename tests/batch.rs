@@ -215,7 +215,7 @@ fn an_empty_shard_reports_zero_minutes_not_minus_zero() -> TestResult {
     let tmp = tempfile::tempdir()?;
     std::fs::write(tmp.path().join("one.ron"), "Sweep(seeds: Count(1), duration: \"10s\")")?;
     let out = lamport_sim(tmp.path())
-        .args(["batch", "one.ron", "--quiet", "--shard", "2/2", "--out", "s2"])
+        .args(["batch", "one.ron", "--shard", "2/2", "--out", "s2"])
         .assert()
         .success()
         .get_output()
@@ -318,13 +318,14 @@ fn a_run_reaching_the_queue_limit_is_recorded_as_stopped_and_the_others_complete
         lamport_sim(tmp.path()).args(["batch", "sweep.ron", "--quiet"]).args(args).assert().success();
     };
     let stdout = lamport_sim(tmp.path())
-        .args(["batch", "sweep.ron", "--quiet", "--threads", "1", "--out", "one"])
+        .args(["batch", "sweep.ron", "--threads", "1", "--out", "one"])
         .assert()
         .success()
         .get_output()
         .stdout
         .clone();
-    let said = format!("note: {stopped} run(s) stopped early: a queue reached the scenario's queue_limit");
+    let runs = if stopped == 1 { "run" } else { "runs" };
+    let said = format!("note: {stopped} {runs} stopped early: a queue reached the scenario's queue_limit");
     assert!(String::from_utf8_lossy(&stdout).contains(&said), "the user is told: {}", String::from_utf8_lossy(&stdout));
     batch(&["--shard", "1/3", "--out", "s1"]);
     batch(&["--shard", "2/3", "--out", "s2"]);

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::util::{assert_same_run, check_spec, lamport_sim, read_log, LogFile, TestResult};
+use crate::util::{assert_same_run, bump_clock, check_spec, corrupt_copy, lamport_sim, read_log, LogFile, TestResult};
 
 #[test]
 fn no_arguments_runs_the_classic_experiment_into_runs() -> TestResult {
@@ -226,26 +226,6 @@ fn an_unwritable_out_directory_is_an_error_not_a_silent_loss() -> TestResult {
     Ok(())
 }
 
-/// Copies a run folder and edits one row of one machine's log: `edit` gets the log and the
-/// index of the row at file line `line` (the header is line 1).
-fn corrupt_copy(from: &Path, to: &Path, machine: u32, line: usize, edit: impl Fn(&mut LogFile, usize)) -> TestResult {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        std::fs::copy(entry.path(), to.join(entry.file_name()))?;
-    }
-    let mut log = LogFile::read(to, machine);
-    edit(&mut log, line - 2);
-    std::fs::write(to.join(format!("machine-{machine}.csv")), log.to_text())?;
-    Ok(())
-}
-
-/// Adds `by` to the clock of row `i`.
-fn bump_clock(log: &mut LogFile, i: usize, by: u64) {
-    let clock = log.row(i).clock;
-    log.set(i, "clock", clock + by);
-}
-
 #[test]
 fn check_passes_a_run_and_names_the_line_of_a_corruption() -> TestResult {
     let tmp = tempfile::tempdir()?;
@@ -259,7 +239,7 @@ fn check_passes_a_run_and_names_the_line_of_a_corruption() -> TestResult {
     let out = lamport_sim(tmp.path()).args(["check", "bad"]).assert().code(1).get_output().stdout.clone();
     let out = String::from_utf8(out)?;
     let first = out.lines().find(|l| l.contains(".csv:")).ok_or("a violation line")?;
-    assert!(first.starts_with("machine-1.csv:30: "), "{out}");
+    assert!(first.starts_with("bad/machine-1.csv:30: "), "the path as given, like diff's: {out}");
     assert!(out.contains("FAILED"), "{out}");
     // An unreadable log is exit 2 with file:line, not a violation.
     corrupt_copy(&tmp.path().join("good"), &tmp.path().join("unreadable"), 0, 5, |log, i| {

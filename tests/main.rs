@@ -4,6 +4,7 @@ mod util;
 
 mod batch;
 mod cli;
+mod conventions;
 mod determinism;
 mod fuzz_corpus;
 mod golden;

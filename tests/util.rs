@@ -314,3 +314,29 @@ pub fn assert_same_run(a: &Path, b: &Path) {
         assert!(bytes == &b_files[name], "{name} differs between {} and {}", a.display(), b.display());
     }
 }
+
+/// Copies a run folder and edits one row of one machine's log: `edit` gets the log and the
+/// index of the row at file line `line` (the header is line 1).
+pub fn corrupt_copy(
+    from: &Path,
+    to: &Path,
+    machine: u32,
+    line: usize,
+    edit: impl Fn(&mut LogFile, usize),
+) -> TestResult {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        std::fs::copy(entry.path(), to.join(entry.file_name()))?;
+    }
+    let mut log = LogFile::read(to, machine);
+    edit(&mut log, line - 2);
+    std::fs::write(to.join(format!("machine-{machine}.csv")), log.to_text())?;
+    Ok(())
+}
+
+/// Adds `by` to the clock of row `i`.
+pub fn bump_clock(log: &mut LogFile, i: usize, by: u64) {
+    let clock = log.row(i).clock;
+    log.set(i, "clock", clock + by);
+}

@@ -37,7 +37,15 @@ impl StartTime {
 impl TryFrom<String> for StartTime {
     type Error = String;
     fn try_from(text: String) -> Result<Self, String> {
-        let micros = parse_date_time(&text, 9).map_err(|e| match e {
+        let (layout, zone) = start_time_layout(&text);
+        if let Some(zone) = zone {
+            return Err(format!(
+                "start_time {text:?} has a time zone ({zone}), but start times have none: they are the wall-clock \
+                 reading at simulated time zero, as Python's datetime.now() gives it; write {:?}",
+                layout.trim_end_matches(zone).trim()
+            ));
+        }
+        let micros = parse_date_time(&layout, 9).map_err(|e| match e {
             DateError::SecondSixty => format!("start_time {text:?} has second 60; seconds run from 00 to 59"),
             other => format!(
                 "invalid start_time {text:?}: {other} (expected \"YYYY-MM-DD HH:MM:SS.ffffff\", like \"2026-11-25 18:40:23.000000\")"
@@ -49,6 +57,37 @@ impl TryFrom<String> for StartTime {
         }
         Ok(StartTime { micros_since_epoch: micros })
     }
+}
+
+/// A start time in the logs' layout: ISO 8601's `T` between date and time becomes a blank.
+/// Also the time-zone suffix (`Z`, `+02:00`, `-0500`) the text ends with, if any, which a
+/// start time must not have.
+fn start_time_layout(text: &str) -> (String, Option<&str>) {
+    let trimmed = text.trim();
+    let b = trimmed.as_bytes();
+    let mut layout = trimmed.to_string();
+    if b.len() > 10 && (b[10] == b'T' || b[10] == b't') && b[..10].iter().all(|c| c.is_ascii_digit() || *c == b'-') {
+        layout.replace_range(10..11, " ");
+    }
+    // The zone starts after the seconds and their fraction.
+    let mut end = 19.min(b.len());
+    if b.get(end) == Some(&b'.') {
+        end += 1;
+        while b.get(end).is_some_and(u8::is_ascii_digit) {
+            end += 1;
+        }
+    }
+    let suffix = trimmed.get(end..).unwrap_or("");
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
+    let is_zone = match suffix.as_bytes().first() {
+        Some(b'Z' | b'z') => suffix.len() == 1,
+        Some(b'+' | b'-') => {
+            let rest = suffix[1..].replacen(':', "", 1);
+            digits(&rest) && (rest.len() == 2 || rest.len() == 4)
+        }
+        _ => false,
+    };
+    (layout, is_zone.then_some(suffix))
 }
 
 impl From<StartTime> for String {
@@ -229,6 +268,28 @@ mod tests {
         );
         assert!(err("1969-12-31 23:59:59").ends_with("must be between the years 1970 and 9000"));
         assert!(err("9001-01-01 00:00:00").ends_with("must be between the years 1970 and 9000"));
+    }
+
+    #[test]
+    fn start_times_take_iso_8601s_t_but_no_time_zone() {
+        let t = |text: &str| StartTime::try_from(text.to_string()).map(|t| t.to_string());
+        assert_eq!(t("2026-11-25T18:40:23"), Ok("2026-11-25 18:40:23.000000".to_string()));
+        assert_eq!(t("2026-11-25t18:40:23.25"), Ok("2026-11-25 18:40:23.250000".to_string()));
+        for (text, zone) in [
+            ("2026-11-25T18:40:23Z", "Z"),
+            ("2026-11-25 18:40:23.5+02:00", "+02:00"),
+            ("2026-11-25T18:40:23-0500", "-0500"),
+            ("2026-11-25T18:40:23+01", "+01"),
+        ] {
+            let err = t(text).unwrap_err();
+            assert!(err.contains(&format!("has a time zone ({zone}), but start times have none")), "{err}");
+            let want = text.replacen('T', " ", 1);
+            let want = want.trim_end_matches(zone);
+            assert!(err.ends_with(&format!("write {want:?}")), "{err}");
+        }
+        // Not a zone: still the parser's own error.
+        assert!(t("2026-11-25T18:40:23 x").unwrap_err().contains("trailing input"));
+        assert!(t("2026-11-25X18:40:23").unwrap_err().contains("invalid characters"));
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod ids;
 mod layout;
 mod rng;
 mod time;
+mod words;
 
 pub use date::StartTime;
 pub(crate) use date::{format_date_time, parse_date_time, push_padded, DateTimeWriter};
@@ -15,6 +16,7 @@ pub use ids::{EventKind, LamportTime, MachineId};
 pub use layout::{log_file_name, log_ids, INCOMPLETE_FILE, SCENARIO_FILE, SUMMARY_FILE};
 pub(crate) use rng::mix64;
 pub use rng::{SimRng, StreamPurpose};
+pub(crate) use words::{count, were};
 
 pub(crate) use time::{min_tick_gap, TickSchedule, NANOS_PER_SEC};
-pub use time::{tick_time, ticks_before, DurationParseError, SimDuration, SimTime};
+pub use time::{tick_time, ticks_before, DurationParseError, HumanDuration, SimDuration, SimTime};

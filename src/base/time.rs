@@ -58,6 +58,47 @@ impl SimDuration {
     pub fn as_nanos(self) -> u64 {
         self.0
     }
+
+    /// The duration as people write it, for terminal output: the largest unit (`h`, `m`,
+    /// `s`, `ms`, `us`, `ns`) that shows it exactly with at most three decimals, so
+    /// `"10m"`, `"1.5h"`, `"90.5s"`, `"10000m"`. It reads back as the same duration. (The
+    /// [`Display`](fmt::Display) form, which files use, keeps whole numbers: `"600s"`.)
+    pub fn human(self) -> HumanDuration {
+        HumanDuration(self)
+    }
+}
+
+/// A [`SimDuration`] shown as people write it; see [`SimDuration::human`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HumanDuration(SimDuration);
+
+impl fmt::Display for HumanDuration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const UNITS: [(u64, &str); 6] = [
+            (3600 * NANOS_PER_SEC, "h"),
+            (60 * NANOS_PER_SEC, "m"),
+            (NANOS_PER_SEC, "s"),
+            (1_000_000, "ms"),
+            (1_000, "us"),
+            (1, "ns"),
+        ];
+        let n = u128::from(self.0 .0);
+        if n == 0 {
+            return f.write_str("0s");
+        }
+        let (unit, name) = UNITS
+            .iter()
+            .map(|&(unit, name)| (u128::from(unit), name))
+            .find(|&(unit, _)| n >= unit && (n * 1000).is_multiple_of(unit))
+            .unwrap_or((1, "ns"));
+        let (whole, thousandths) = (n / unit, n * 1000 / unit % 1000);
+        if thousandths == 0 {
+            write!(f, "{whole}{name}")
+        } else {
+            let fraction = format!("{thousandths:03}");
+            write!(f, "{whole}.{}{name}", fraction.trim_end_matches('0'))
+        }
+    }
 }
 
 /// Largest unit that shows the value exactly: `60s`, `1500ms`, `7ns`.
@@ -265,6 +306,29 @@ pub(crate) fn min_tick_gap(rate: u32) -> SimDuration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_show_as_people_write_them_and_read_back() {
+        for (nanos, shown) in [
+            (0, "0s"),
+            (7, "7ns"),
+            (1_500, "1.5us"),
+            (150_000_000, "150ms"),
+            (1_500_000_000, "1.5s"),
+            (60 * NANOS_PER_SEC, "1m"),
+            (90 * NANOS_PER_SEC, "1.5m"),
+            (90_500_000_000, "90.5s"),
+            (5400 * NANOS_PER_SEC, "1.5h"),
+            (600 * NANOS_PER_SEC, "10m"),
+            (600_000 * NANOS_PER_SEC, "10000m"),
+            (3600 * NANOS_PER_SEC + 1, "3600000000.001us"),
+            (u64::MAX, "18446744073709551.615us"),
+        ] {
+            let d = SimDuration(nanos);
+            assert_eq!(d.human().to_string(), shown, "{nanos} ns");
+            assert_eq!(shown.parse::<SimDuration>(), Ok(d), "{shown} reads back");
+        }
+    }
 
     #[test]
     fn tick_schedule_steps_to_exactly_tick_time() {

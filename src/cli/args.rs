@@ -8,7 +8,7 @@ use lamport_sim::{MachineCount, Rate, Rates, SimDuration, StartTime};
 /// Arguments of `batch`.
 #[derive(Debug, Args)]
 pub(crate) struct BatchArgs {
-    /// Sweep file (RON): base scenario, grid, seeds, duration.
+    /// Sweep file (RON), `-` for standard input: base scenario, grid, seeds, duration.
     #[arg(value_name = "SWEEP.ron")]
     pub(crate) sweep: PathBuf,
     /// Output folder.
@@ -24,12 +24,17 @@ pub(crate) struct BatchArgs {
     /// shard folders with `merge`.
     #[arg(long, value_parser = parse_shard, value_name = "K/N")]
     pub(crate) shard: Option<(usize, usize)>,
-    /// No progress on stderr.
-    #[arg(long)]
-    pub(crate) quiet: bool,
     /// Also write every run's per-event logs, as run folders under DIR/runs/.
     #[arg(long)]
     pub(crate) logs: bool,
+}
+
+/// Arguments of `completions`.
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
 }
 
 /// Arguments of `merge`.
@@ -65,6 +70,9 @@ pub(crate) struct DiffArgs {
     /// The second run folder.
     #[arg(value_name = "RUN_B")]
     pub(crate) b: PathBuf,
+    /// Print the verdict as one JSON document on stdout (schema in docs/json.md).
+    #[arg(long, conflicts_with = "quiet")]
+    pub(crate) json: bool,
 }
 
 /// Arguments of `check`.
@@ -76,6 +84,10 @@ pub(crate) struct CheckArgs {
     /// Show at most this many violations (all are counted).
     #[arg(long, default_value_t = 20, value_name = "N")]
     pub(crate) max_violations: usize,
+    /// Print the verdict and every violation shown as one JSON document on stdout (schema
+    /// in docs/json.md).
+    #[arg(long, conflicts_with = "quiet")]
+    pub(crate) json: bool,
 }
 
 /// Where a run is written.
@@ -94,12 +106,15 @@ pub(crate) struct OutputArgs {
     /// (exit 1 if they differ).
     #[arg(long)]
     pub(crate) check_determinism: bool,
+    /// Print the run's summary as one JSON document on stdout (schema in docs/json.md).
+    #[arg(long, conflicts_with = "quiet")]
+    pub(crate) json: bool,
 }
 
 /// Arguments of `run`.
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
-    /// Scenario file (RON). Without it: the classic experiment.
+    /// Scenario file (RON), `-` for standard input. Without it: the classic experiment.
     #[arg(value_name = "SCENARIO.ron")]
     pub(crate) scenario: Option<PathBuf>,
     /// Seed of every random stream (default: the scenario's, else a fresh one).
@@ -114,7 +129,8 @@ pub(crate) struct RunArgs {
     /// Simulated length: seconds (`60`) or with a unit (`90s`, `10m`, `1.5h`).
     #[arg(long, value_parser = parse_duration, value_name = "SECS", allow_negative_numbers = true)]
     pub(crate) duration: Option<SimDuration>,
-    /// The system_time of simulated time zero, `"YYYY-MM-DD HH:MM:SS[.ffffff]"`.
+    /// The system_time of simulated time zero, `"YYYY-MM-DD HH:MM:SS[.ffffff]"` (or with a
+    /// `T` between date and time); no time zone.
     #[arg(long, value_parser = parse_start_time, value_name = "TIME")]
     pub(crate) start_time: Option<StartTime>,
     /// Where and how to write the run.
@@ -125,7 +141,7 @@ pub(crate) struct RunArgs {
 /// Arguments of `replay`.
 #[derive(Debug, Args)]
 pub(crate) struct ReplayArgs {
-    /// A resolved scenario.ron, or a run directory holding one.
+    /// A resolved scenario.ron (`-` for standard input), or a run directory holding one.
     #[arg(value_name = "SCENARIO.ron|RUN_DIR")]
     pub(crate) source: PathBuf,
     /// Where and how to write the run.

@@ -1,6 +1,7 @@
 //! `batch` and `merge`, and the progress display a batch reports to.
 
 use std::io::{self, IsTerminal, Write};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -8,12 +9,17 @@ use std::time::Instant;
 
 use lamport_sim::{run_batch, BatchOptions, RunDone, Sweep};
 
-use super::{BatchArgs, MergeArgs};
+use super::output::{count, Terminal};
+use super::{origin, BatchArgs, MergeArgs, STDIN};
 
-pub(super) fn batch_command(args: BatchArgs) -> anyhow::Result<ExitCode> {
-    let sweep = Sweep::load(&args.sweep)?;
+pub(super) fn batch_command(args: BatchArgs, term: Terminal) -> anyhow::Result<ExitCode> {
+    let sweep = if args.sweep == Path::new(STDIN) {
+        Sweep::read_from(io::stdin().lock(), &origin(&args.sweep))?
+    } else {
+        Sweep::load(&args.sweep)?
+    };
     let started = Instant::now(); // wall time for the user's information only
-    let progress = Progress::new(!args.quiet);
+    let progress = Progress::new(!term.quiet);
     let on_run_done = |done: RunDone| progress.done(done);
     let options =
         BatchOptions { threads: args.threads, shard: args.shard, logs: args.logs, on_run_done: Some(&on_run_done) };
@@ -21,44 +27,48 @@ pub(super) fn batch_command(args: BatchArgs) -> anyhow::Result<ExitCode> {
     progress.finish();
     let report = report?;
     let seconds = started.elapsed().as_secs_f64();
-    let mut out = io::stdout().lock();
-    writeln!(
-        out,
-        "batch: {} runs, {:.0} simulated minutes, {} events into {}",
-        report.runs,
-        report.simulated_minutes,
-        report.events,
-        args.out.display()
-    )?;
-    if report.disagreements > 0 {
+    term.note(format_args!("{seconds:.2} s, {:.1}M events/s", report.events as f64 / seconds.max(1e-9) / 1e6));
+    term.result(ExitCode::SUCCESS, |out| {
         writeln!(
             out,
-            "note: in {} run(s) a machine's queue growth differs from the analytical prediction (prediction_agrees = false in runs.csv)",
-            report.disagreements
+            "batch: {}, {:.0} simulated minutes, {} into {}",
+            count(report.runs as u64, "run"),
+            report.simulated_minutes,
+            count(report.events, "event"),
+            args.out.display()
         )?;
-    }
-    if report.stopped > 0 {
-        writeln!(
-            out,
-            "note: {} run(s) stopped early: a queue reached the scenario's queue_limit (completed = false in runs.csv; \
-             aggregates cover the {} completed run(s))",
-            report.stopped,
-            report.runs - report.stopped
-        )?;
-    }
-    eprintln!("{seconds:.2} s, {:.1}M events/s", report.events as f64 / seconds.max(1e-9) / 1e6);
-    Ok(ExitCode::SUCCESS)
+        if report.disagreements > 0 {
+            writeln!(
+                out,
+                "note: in {} a machine's queue growth differs from the analytical prediction \
+                 (prediction_agrees = false in runs.csv)",
+                count(report.disagreements as u64, "run")
+            )?;
+        }
+        if report.stopped > 0 {
+            writeln!(
+                out,
+                "note: {} stopped early: a queue reached the scenario's queue_limit (completed = false in runs.csv; \
+                 aggregates cover the {} completed)",
+                count(report.stopped as u64, "run"),
+                count((report.runs - report.stopped) as u64, "run")
+            )?;
+        }
+        Ok(())
+    })
 }
 
-pub(super) fn merge_command(args: MergeArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn merge_command(args: MergeArgs, term: Terminal) -> anyhow::Result<ExitCode> {
     let runs = lamport_sim::merge(&args.shards, &args.out, args.force)?;
-    writeln!(
-        io::stdout().lock(),
-        "merged {runs} runs from {} shard folder(s) into {}",
-        args.shards.len(),
-        args.out.display()
-    )?;
-    Ok(ExitCode::SUCCESS)
+    term.result(ExitCode::SUCCESS, |out| {
+        writeln!(
+            out,
+            "merged {} from {} into {}",
+            count(runs as u64, "run"),
+            count(args.shards.len() as u64, "shard folder"),
+            args.out.display()
+        )
+    })
 }
 
 /// Progress on stderr: a bar on a terminal, a plain line every 10 % otherwise, nothing with

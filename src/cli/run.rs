@@ -10,45 +10,47 @@ use lamport_sim::{
     SCENARIO_FILE,
 };
 
+use super::json::{Determinism, RunDocument, SCHEMA_VERSION};
+use super::output::{count, Table, Terminal};
 use super::signals::stop_flag;
-use super::{program_name, shell_quote, verdict, OutputArgs, ReplayArgs, RunArgs};
+use super::{load_scenario, origin, program_name, shell_quote, OutputArgs, ReplayArgs, RunArgs};
 
-pub(super) fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn run_command(args: RunArgs, term: Terminal) -> anyhow::Result<ExitCode> {
     let (mut scenario, origin) = match &args.scenario {
-        Some(path) => (Scenario::load(path)?, path.display().to_string()),
+        Some(path) => (load_scenario(path)?, origin(path)),
         None => (Scenario::default(), "the classic scenario".to_string()),
     };
     apply_overrides(&mut scenario, &args)?;
     let resolved = scenario.resolve(fresh(), &origin)?;
-    execute(&resolved, &args.output)
+    execute("run", &resolved, &args.output, term)
 }
 
-pub(super) fn replay_command(args: ReplayArgs) -> anyhow::Result<ExitCode> {
+pub(super) fn replay_command(args: ReplayArgs, term: Terminal) -> anyhow::Result<ExitCode> {
     let path = if args.source.is_dir() { args.source.join(SCENARIO_FILE) } else { args.source.clone() };
-    let scenario = Scenario::load(&path)?;
+    let scenario = load_scenario(&path)?;
     if scenario.seed.is_none() {
         bail!(
             "{}: has no seed, so it is not a resolved scenario; replay takes the scenario.ron of a run \
              (to run this file with a fresh seed: lamport-sim run {})",
-            path.display(),
+            origin(&path),
             shell_quote(&path)
         );
     }
-    let resolved = scenario.resolve(fresh(), &path.display().to_string())?;
+    let resolved = scenario.resolve(fresh(), &origin(&path))?;
     let mut output = args.output;
     // A run folder made with --stats-only is replayed the same way, so the copy is
     // byte-identical; its logs are one `run` of its scenario.ron away.
     let source_has_no_logs = args.source.is_dir() && lamport_sim::log_ids(&args.source).is_ok_and(|ids| ids.is_empty());
     if source_has_no_logs && !output.stats_only {
         output.stats_only = true;
-        eprintln!(
+        term.note(format_args!(
             "note: {} has no logs (a --stats-only run), so neither has its replay; for its logs: {} run {} --out DIR",
             args.source.display(),
             shell_quote(&program_name()),
             shell_quote(&path)
-        );
+        ));
     }
-    execute(&resolved, &output)
+    execute("replay", &resolved, &output, term)
 }
 
 /// What fills in whatever a scenario leaves open: a fresh seed and the wall clock.
@@ -101,7 +103,12 @@ fn apply_overrides(scenario: &mut Scenario, args: &RunArgs) -> anyhow::Result<()
 }
 
 /// Runs `resolved` into the chosen directory and reports it on stdout.
-fn execute(resolved: &Resolved, output: &OutputArgs) -> anyhow::Result<ExitCode> {
+fn execute(
+    command: &'static str,
+    resolved: &Resolved,
+    output: &OutputArgs,
+    term: Terminal,
+) -> anyhow::Result<ExitCode> {
     let dir = match &output.out {
         Some(path) => RunDir::create(path, output.force)?,
         None => {
@@ -117,8 +124,10 @@ fn execute(resolved: &Resolved, output: &OutputArgs) -> anyhow::Result<ExitCode>
     let summary = match outcome {
         RunOutcome::Complete(summary) => summary,
         RunOutcome::Interrupted { at, events } => {
+            // Not a note: the run did not do what was asked, so even --quiet says so.
             eprintln!(
-                "interrupted at simulated time {at}s after {events} events; {} holds the logs so far and is marked INCOMPLETE",
+                "interrupted at simulated time {at}s after {}; {} holds the logs so far and is marked INCOMPLETE",
+                count(events, "event"),
                 dir.path().display()
             );
             return Ok(ExitCode::from(130));
@@ -135,9 +144,29 @@ fn execute(resolved: &Resolved, output: &OutputArgs) -> anyhow::Result<ExitCode>
     };
     let deterministic = again.as_ref().is_none_or(|second| second == &*summary);
     let code = if deterministic { ExitCode::SUCCESS } else { ExitCode::from(1) };
-    verdict(code, |out| {
+    term.note(format_args!(
+        "simulated {} in {:.1} ms",
+        count(summary.overall.events.total, "event"),
+        elapsed.as_secs_f64() * 1e3
+    ));
+    if output.json {
+        let document = RunDocument {
+            schema_version: SCHEMA_VERSION,
+            command,
+            run_dir: dir.path().display().to_string(),
+            logs: !output.stats_only,
+            start_time: resolved.start_time.to_string(),
+            summary: &summary,
+            determinism: again.as_ref().map(|second| Determinism {
+                passed: deterministic,
+                first_fingerprint: summary.fingerprint.clone(),
+                second_fingerprint: second.fingerprint.clone(),
+            }),
+        };
+        return term.json(code, &document);
+    }
+    term.result(code, |out| {
         print_summary(out, resolved, &summary, dir.path(), !output.stats_only)?;
-        eprintln!("simulated {} events in {:.1} ms", summary.overall.events.total, elapsed.as_secs_f64() * 1e3);
         match &again {
             None => Ok(()),
             Some(second) if deterministic => writeln!(
@@ -192,51 +221,64 @@ fn failed_run(dir: &Path) -> String {
 fn print_summary(out: &mut impl Write, r: &Resolved, s: &Summary, dir: &Path, logs: bool) -> io::Result<()> {
     writeln!(
         out,
-        "lamport-sim: {} machines, {} simulated, seed {}, start {}",
-        r.machines.len(),
-        r.duration,
+        "lamport-sim: {}, {} simulated, seed {}, start {}",
+        count(r.machines.len() as u64, "machine"),
+        r.duration.human(),
         r.seed,
         r.start_time
     )?;
     writeln!(out)?;
-    writeln!(
-        out,
-        "{:>7} {:>5} {:>8} {:>8} {:>8} {:>9} {:>11} {:>9} {:>9}",
-        "machine", "rate", "ticks", "send", "receive", "internal", "final_clock", "max_jump", "max_queue"
-    )?;
+    let mut table = Table::new(&[
+        "machine",
+        "rate",
+        "ticks",
+        "send",
+        "receive",
+        "internal",
+        "final_clock",
+        "max_jump",
+        "max_queue",
+    ]);
     const MAX_ROWS: usize = 20;
     for m in s.machines.iter().take(MAX_ROWS) {
-        writeln!(
-            out,
-            "{:>7} {:>5} {:>8} {:>8} {:>8} {:>9} {:>11} {:>9} {:>9}",
-            m.id,
-            m.rate,
-            m.ticks,
-            m.events.send,
-            m.events.receive,
-            m.events.internal,
-            m.final_clock,
-            m.max_clock_jump,
-            m.max_queue_len
-        )?;
-    }
-    if s.machines.len() > MAX_ROWS {
-        writeln!(out, "{:>7} (and {} more machines: see summary.json)", "...", s.machines.len() - MAX_ROWS)?;
+        table.row(
+            [
+                m.id.into(),
+                m.rate.into(),
+                m.ticks,
+                m.events.send,
+                m.events.receive,
+                m.events.internal,
+                m.final_clock,
+                m.max_clock_jump,
+                m.max_queue_len,
+            ]
+            .iter()
+            .map(u64::to_string)
+            .collect(),
+        );
     }
     let o = &s.overall;
-    writeln!(
-        out,
-        "{:>7} {:>5} {:>8} {:>8} {:>8} {:>9} {:>11} {:>9} {:>9}",
-        "all",
-        "",
-        o.ticks,
-        o.events.send,
-        o.events.receive,
-        o.events.internal,
-        o.max_final_clock,
-        o.max_clock_jump,
-        o.max_queue_len
-    )?;
+    let mut all = vec!["all".to_string(), String::new()];
+    all.extend(
+        [
+            o.ticks,
+            o.events.send,
+            o.events.receive,
+            o.events.internal,
+            o.max_final_clock,
+            o.max_clock_jump,
+            o.max_queue_len,
+        ]
+        .iter()
+        .map(u64::to_string),
+    );
+    table.row(all);
+    write!(out, "{table}")?;
+    if s.machines.len() > MAX_ROWS {
+        let more = count((s.machines.len() - MAX_ROWS) as u64, "more machine");
+        writeln!(out, "(the first {MAX_ROWS} machines and all of them; {more} in summary.json)")?;
+    }
     writeln!(out)?;
     writeln!(
         out,

@@ -33,8 +33,9 @@ pub enum SimError {
     /// A machine's queue reached the scenario's `queue_limit`: its peers send faster than
     /// it receives, and the run was stopped before it could exhaust memory.
     #[error(
-        "machine {machine}'s queue reached the queue_limit of {limit} messages at simulated time {at}s \
-         (its peers send faster than it receives); raise queue_limit in the scenario or shorten the run"
+        "machine {machine}'s queue reached the queue_limit of {} at simulated time {at}s \
+         (its peers send faster than it receives); raise queue_limit in the scenario or shorten the run",
+        crate::base::count(*limit, "message")
     )]
     QueueLimit {
         /// The flooded machine.

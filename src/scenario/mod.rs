@@ -16,10 +16,10 @@ pub use fields::{
     EventMix, MachineCount, MessageClock, MulticastClock, NetworkDelay, Phase, Rate, Rates, ReceiveQueueLen, Semantics,
     SendAllTargets, TickJitter,
 };
-pub(crate) use read::read_ron_file;
 #[cfg(feature = "testing")]
 pub(crate) use read::ron_text;
 pub use read::ScenarioError;
+pub(crate) use read::{read_ron, read_ron_file};
 pub use resolve::{Fresh, MachineSetup, Resolved};
 pub use sweep::{Grid, Seeds, Sweep};
 pub(crate) use sweep::{GridPoint, RunSpec};

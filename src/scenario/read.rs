@@ -126,7 +126,6 @@ fn field_before(text: &str, line: usize, col: usize) -> Option<&str> {
 /// pipe or device (`/dev/zero`) that reports no size, UTF-8, and without a leading byte-order
 /// mark (invisible in editors, and RON would refuse it at "1:1").
 pub(crate) fn read_ron_file(path: &Path) -> Result<String, ScenarioError> {
-    use std::io::Read;
     let name = path.display().to_string();
     let read_err = |source| ScenarioError::Read { path: name.clone(), source };
     let file = std::fs::File::open(path).map_err(read_err)?;
@@ -136,12 +135,20 @@ pub(crate) fn read_ron_file(path: &Path) -> Result<String, ScenarioError> {
     if size > MAX_SCENARIO_BYTES {
         return Err(ScenarioError::TooLarge { path: name, size: Some(size) });
     }
+    read_ron(file, &name)
+}
+
+/// The text of a scenario or sweep read from `reader` (standard input, say), named `name`
+/// in errors: at most [`MAX_SCENARIO_BYTES`] read, UTF-8, a leading byte-order mark dropped.
+pub(crate) fn read_ron(reader: impl std::io::Read, name: &str) -> Result<String, ScenarioError> {
+    use std::io::Read;
+    let read_err = |source| ScenarioError::Read { path: name.to_string(), source };
     let mut bytes = Vec::new();
-    file.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes).map_err(read_err)?;
+    reader.take(MAX_SCENARIO_BYTES + 1).read_to_end(&mut bytes).map_err(read_err)?;
     if bytes.len() as u64 > MAX_SCENARIO_BYTES {
-        return Err(ScenarioError::TooLarge { path: name, size: None });
+        return Err(ScenarioError::TooLarge { path: name.to_string(), size: None });
     }
-    ron_text(&bytes, &name).map(str::to_string)
+    ron_text(&bytes, name).map(str::to_string)
 }
 
 /// The bytes of a scenario or sweep file (named `name` in errors) as text: UTF-8, and a
@@ -181,6 +188,12 @@ impl Scenario {
     pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
         let name = path.display().to_string();
         Scenario::from_ron_str(&read_ron_file(path)?, &name)
+    }
+
+    /// Reads and parses a scenario from `reader` (standard input, say), named `origin` in
+    /// errors (`<stdin>:3:5: ...`); at most 1 MiB is read.
+    pub fn read_from(reader: impl std::io::Read, origin: &str) -> Result<Scenario, ScenarioError> {
+        Scenario::from_ron_str(&read_ron(reader, origin)?, origin)
     }
 
     /// The scenario as RON text (pretty, one field per line).

@@ -212,6 +212,12 @@ impl Sweep {
         Sweep::from_ron_str(&crate::scenario::read_ron_file(path)?, &path.display().to_string())
     }
 
+    /// Reads a sweep from `reader` (standard input, say), named `origin` in errors; at most
+    /// 1 MiB is read.
+    pub fn read_from(reader: impl std::io::Read, origin: &str) -> Result<Sweep, ScenarioError> {
+        Sweep::from_ron_str(&crate::scenario::read_ron(reader, origin)?, origin)
+    }
+
     /// The sweep as RON text: normalised (comments dropped, defaults written out).
     pub fn to_ron(&self) -> String {
         to_pretty_ron(&self.file) + "\n"

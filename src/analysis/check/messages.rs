@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use crate::analysis::check::{Checker, Pending};
 use crate::analysis::LogRow;
-use crate::base::{EventKind, LamportTime, MachineId, SimTime};
+use crate::base::{count, were, EventKind, LamportTime, MachineId, SimTime};
 
 /// With a network delay (queues not replayed exactly), which messages to a machine must or
 /// may have landed by its current row: a message sent at `s` lands at `s + d` with `d`
@@ -223,7 +223,10 @@ impl Checker<'_> {
             let position = lane.queue.iter().position(|&m| m == message);
             let violation = match position {
                 Some(0) => None,
-                Some(p) => Some(format!("took a message that had {p} older one(s) ahead of it; queues are FIFO")),
+                Some(p) => Some(format!(
+                    "took a message that had {} ahead of it; queues are FIFO",
+                    count(p as u64, "older message")
+                )),
                 None => Some("the message was not in the queue".to_string()),
             };
             if let Some(p) = position {
@@ -237,7 +240,12 @@ impl Checker<'_> {
                 self.violation(
                     id,
                     row.line,
-                    format!("queue_len {}; {waiting} message(s) were waiting {when} the take", row.queue_len),
+                    format!(
+                        "queue_len {}; {} {} waiting {when} the take",
+                        row.queue_len,
+                        count(waiting, "message"),
+                        were(waiting)
+                    ),
                 );
             }
         } else {
@@ -250,22 +258,28 @@ impl Checker<'_> {
             let when = if before_take { "before" } else { "after" };
             let reason = if queue_len > outstanding {
                 Some(format!(
-                    "queue_len {queue_len}, but only {outstanding} message(s) to this machine were outstanding"
+                    "queue_len {queue_len}, but only {} to this machine {} outstanding",
+                    count(outstanding, "message"),
+                    were(outstanding)
                 ))
             } else if queue_len > may {
                 Some(format!(
-                    "queue_len {queue_len}, but at most {may} message(s) can have been waiting {when} the take: the \
-                     other messages to this machine were sent less than the smallest delay ({min}ns) ago"
+                    "queue_len {queue_len}, but at most {} can have been waiting {when} the take: the \
+                     other messages to this machine were sent less than the smallest delay ({min}ns) ago",
+                    count(may, "message")
                 ))
             } else if queue_len.saturating_sub(extra) + 1 < lane.left_waiting {
                 Some(format!(
-                    "queue_len {queue_len}, but line {} left {} message(s) waiting and a RECEIVE takes only one",
-                    lane.last_line, lane.left_waiting
+                    "queue_len {queue_len}, but line {} left {} waiting and a RECEIVE takes only one",
+                    lane.last_line,
+                    count(lane.left_waiting, "message")
                 ))
             } else if queue_len < must {
                 Some(format!(
-                    "queue_len {queue_len}, but at least {must} message(s) were waiting {when} the take: messages to \
+                    "queue_len {queue_len}, but at least {} {} waiting {when} the take: messages to \
                      this machine sent at least the largest delay ({}ns) ago have landed",
+                    count(must, "message"),
+                    were(must),
                     self.max_delay.unwrap_or(0)
                 ))
             } else {

@@ -54,7 +54,8 @@ use crate::analysis::causality::VectorClock;
 use crate::analysis::logread::{listed_logs, open_logs};
 use crate::analysis::{count_logs, LogReader, LogRow, LogsError, MergedLogs, ReadError};
 use crate::base::{
-    log_file_name, EventHash, EventKind, LamportTime, MachineId, SimTime, INCOMPLETE_FILE, SCENARIO_FILE, SUMMARY_FILE,
+    count, log_file_name, EventHash, EventKind, LamportTime, MachineId, SimTime, INCOMPLETE_FILE, SCENARIO_FILE,
+    SUMMARY_FILE,
 };
 use crate::scenario::{
     Fresh, MessageClock, NetworkDelay, ReceiveQueueLen, Resolved, Scenario, ScenarioError, StartTime,
@@ -348,7 +349,9 @@ impl<'a> Checker<'a> {
             Some(NetworkDelay::Exponential { .. }) | None => (false, 0, None),
         };
         let mut report = Report { machines: n, ..Report::default() };
-        report.checks.push("per-machine clock rules (IR1, IR2) and time order");
+        report.checks.push(
+            "Lamport's clock rules on every machine (IR1: each event advances the clock; IR2: a RECEIVE moves it past the message's clock) and time order",
+        );
         report.checks.push(if ctx.scenario.is_some() {
             "system_time = start_time + sim_time"
         } else {
@@ -395,9 +398,10 @@ impl<'a> Checker<'a> {
         self.finish();
         if self.report.receive_not_after_send > 0 && self.before_increment() {
             self.report.notes.push(format!(
-                "{} RECEIVE(s) have a clock no greater than their own SEND's: messages carry the clock from before \
+                "{} {} a clock no greater than their own SEND's: messages carry the clock from before \
                  the send (message_clock: BeforeIncrement), so C(send) < C(receive) fails for those pairs",
-                self.report.receive_not_after_send
+                count(self.report.receive_not_after_send, "RECEIVE"),
+                if self.report.receive_not_after_send == 1 { "has" } else { "have" }
             ));
         }
         if self.ctx.scenario.is_some() {

@@ -4,7 +4,7 @@
 use crate::analysis::check::Checker;
 use crate::analysis::logread::SystemTimeField;
 use crate::analysis::LogRow;
-use crate::base::{format_date_time, EventKind, MachineId};
+use crate::base::{count, format_date_time, were, EventKind, MachineId};
 use crate::scenario::{MulticastClock, SendAllTargets};
 
 impl Checker<'_> {
@@ -114,7 +114,12 @@ impl Checker<'_> {
         }
         let waiting = self.lanes[id as usize].queue.len();
         if self.exact_queues && waiting > 0 {
-            self.violation(id, row.line, format!("{waiting} message(s) were waiting, so this tick must be a RECEIVE"));
+            let reason = format!(
+                "{} {} waiting, so this tick must be a RECEIVE",
+                count(waiting as u64, "message"),
+                were(waiting as u64)
+            );
+            self.violation(id, row.line, reason);
         }
         let lane = &self.lanes[id as usize];
         let (left, landed, previous) = (lane.left_waiting, lane.arrivals.must_be_waiting(), lane.last_line);
@@ -122,15 +127,18 @@ impl Checker<'_> {
             self.violation(
                 id,
                 row.line,
-                format!("line {previous} left {left} message(s) waiting, so this tick must be a RECEIVE"),
+                format!("line {previous} left {} waiting, so this tick must be a RECEIVE", count(left, "message")),
             );
         } else if let (false, Some(max), 1..) = (self.exact_queues, self.max_delay, landed) {
             self.violation(
                 id,
                 row.line,
                 format!(
-                    "{landed} message(s) to this machine, sent at least the largest delay ({max}ns) ago, have landed \
-                     and are not received, so this tick must be a RECEIVE"
+                    "{} to this machine, sent at least the largest delay ({max}ns) ago, {} landed \
+                     and {} not received, so this tick must be a RECEIVE",
+                    count(landed, "message"),
+                    if landed == 1 { "has" } else { "have" },
+                    if landed == 1 { "is" } else { "are" }
                 ),
             );
         }
