@@ -73,9 +73,36 @@ fn runs_csv_is_tidy_and_counts_are_exact() -> TestResult {
     assert!(aggregates.starts_with(
         "point,rates,event_mix,metric,n,mean,sd,ci95_low,ci95_high,ci95_half,runs_completed,runs_stopped\n"
     ));
+    // The fitted queue slope is named as one (summary.json's queue_growth_per_min is queued
+    // at end per minute; the model's predicted_queue_growth_per_min stays a growth rate),
+    // and the run's largest is the largest of its machines' slopes.
+    for old in ["queue_growth_per_min", "run_queue_growth_max"] {
+        assert!(!runs.header.iter().any(|c| c == old), "{:?}", runs.header);
+    }
+    for run in rows.chunks(3) {
+        let slopes = run.iter().map(|row| row[col("queue_slope_per_min")].parse::<f64>().unwrap());
+        assert_eq!(run[0][col("run_queue_slope_max")].parse::<f64>()?, slopes.fold(f64::NEG_INFINITY, f64::max));
+    }
+    // aggregates.csv names each metric as the run-level runs.csv column it summarises (one
+    // value per run: its first row), never as a per-machine one.
+    let aggregates = Table::read(&tmp.path().join("b/aggregates.csv"));
+    let (metric_col, mean_col) = (aggregates.col("metric"), aggregates.col("mean"));
+    for (i, row) in aggregates.rows.iter().enumerate() {
+        let (point, metric) = (&row[0], &row[metric_col]);
+        assert_eq!(metric, lamport_sim::AGGREGATED[i % 8]);
+        assert!(metric.starts_with("run_"), "{metric}");
+        let values: Vec<f64> = (rows.iter().step_by(3))
+            .filter(|r| &r[col("point")] == point)
+            .filter_map(|r| r[col(metric)].parse().ok())
+            .collect();
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        let got: f64 = row[mean_col].parse()?;
+        assert!((got - mean).abs() <= 1e-9 * (1.0 + mean.abs()), "point {point} {metric}: {got} vs {mean}");
+    }
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(tmp.path().join("b/aggregates.json"))?)?;
-    let m = &json["points"][0]["metrics"]["jump_mean"];
+    assert_eq!(json["schema_version"], 2);
+    let m = &json["points"][0]["metrics"]["run_jump_mean"];
     assert_eq!(m["n"], 6);
     let (lo, mean, hi) = (m["ci95"][0].as_f64().unwrap(), m["mean"].as_f64().unwrap(), m["ci95"][1].as_f64().unwrap());
     assert!(lo < mean && mean < hi);
@@ -182,6 +209,54 @@ fn merge_refuses_a_shard_table_cut_short_or_edited() -> TestResult {
     let err = refused(tmp.path(), &["merge", "s1", "s2", "--out", "m"]);
     assert!(err.starts_with("error: s1/sweep.ron: shard 1/2: does not match batch.json"), "{err}");
     assert!(!tmp.path().join("m").exists());
+    Ok(())
+}
+
+/// FNV-1a 64, as `batch.json` records it.
+fn fnv1a64(bytes: &[u8]) -> String {
+    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    format!("{hash:016x}")
+}
+
+/// A shard whose `runs.csv` has other columns (here: one written before `queue_slope_per_min`
+/// was renamed from `queue_growth_per_min`) is refused even when its `batch.json` vouches
+/// for the file, naming the column.
+#[test]
+fn merge_refuses_a_shard_with_other_columns() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    std::fs::write(tmp.path().join("sweep.ron"), SWEEP)?;
+    for k in 1..=2 {
+        lamport_sim(tmp.path())
+            .args(["batch", "sweep.ron", "--quiet", "--shard", &format!("{k}/2"), "--out", &format!("s{k}")])
+            .assert()
+            .success();
+    }
+    let runs = tmp.path().join("s2/runs.csv");
+    let good = std::fs::read_to_string(&runs)?;
+    let (head, body) = good.split_once('\n').ok_or("a header")?;
+    assert!(head.contains(",queue_slope_per_min,") && head.contains(",run_queue_slope_max,"), "{head}");
+    let old = format!("{}\n{body}", head.replace("queue_slope_per_min", "queue_growth_per_min"));
+    std::fs::write(&runs, &old)?;
+    // Its batch.json records the file as written, so only the columns tell.
+    let done_path = tmp.path().join("s2/batch.json");
+    let mut done: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&done_path)?)?;
+    done["files"]["runs.csv"]["bytes"] = old.len().into();
+    done["files"]["runs.csv"]["fnv1a64"] = fnv1a64(old.as_bytes()).into();
+    std::fs::write(&done_path, serde_json::to_string_pretty(&done)?)?;
+    let err = refused(tmp.path(), &["merge", "s1", "s2", "--out", "m"]);
+    assert!(
+        err.starts_with("error: s2/runs.csv: its columns differ from this version's runs.csv (column ")
+            && err.contains(" is \"queue_growth_per_min\", this version writes \"queue_slope_per_min\")")
+            && err.contains("rerun this shard"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("m").exists());
+    // The same shard with this version's columns merges.
+    std::fs::write(&runs, &good)?;
+    done["files"]["runs.csv"]["bytes"] = good.len().into();
+    done["files"]["runs.csv"]["fnv1a64"] = fnv1a64(good.as_bytes()).into();
+    std::fs::write(&done_path, serde_json::to_string_pretty(&done)?)?;
+    lamport_sim(tmp.path()).args(["merge", "s1", "s2", "--out", "m"]).assert().success();
     Ok(())
 }
 
@@ -302,8 +377,8 @@ fn a_run_reaching_the_queue_limit_is_recorded_as_stopped_and_the_others_complete
     let aggregates = Table::read(&tmp.path().join("b/aggregates.csv"));
     let cell = |row: &csv::StringRecord, name: &str| row[aggregates.col(name)].to_string();
     let row = (aggregates.rows.iter())
-        .find(|r| cell(r, "point") == "0" && cell(r, "metric") == "jump_mean")
-        .ok_or("jump_mean row")?;
+        .find(|r| cell(r, "point") == "0" && cell(r, "metric") == "run_jump_mean")
+        .ok_or("run_jump_mean row")?;
     let completed = completed_jumps.len();
     assert_eq!(
         (cell(row, "runs_stopped"), cell(row, "runs_completed"), cell(row, "n")),

@@ -6,6 +6,7 @@ mod batch;
 mod cli;
 mod conventions;
 mod determinism;
+mod docs;
 mod fuzz_corpus;
 mod golden;
 mod malformed;

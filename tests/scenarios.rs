@@ -1,4 +1,4 @@
-//! Every file in scenarios/ runs, passes the independent SPEC checker, and has exactly
+//! Every file in scenarios/ runs, passes the independent checker of the documented rules, and has exactly
 //! rate x duration ticks per machine.
 
 use lamport_sim::{MulticastClock, Phase, Rates, Scenario};
@@ -6,7 +6,7 @@ use lamport_sim::{MulticastClock, Phase, Rates, Scenario};
 use crate::util::{check_spec, lamport_sim, read_log, scenario_files, TestResult};
 
 /// The number of ticks a machine makes before `end` ns: tick `k` is due at
-/// `phase + floor(k x 1e9 / rate)` ns (the SPEC's schedule), so this counts `k = 0, 1, ...`
+/// `phase + floor(k x 1e9 / rate)` ns (the documented schedule, docs/determinism.md), so this counts `k = 0, 1, ...`
 /// while that is before `end`, one tick at a time in `u128`. It is independent of the
 /// library on purpose: it uses neither `ticks_before` (a closed form, `ceil((end - phase) x
 /// rate / 1e9)`) nor `tick_time`, so an error in those cannot agree with itself here.

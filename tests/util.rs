@@ -1,5 +1,5 @@
 //! Shared helpers: the binary under test, log reading, and an independent checker of the
-//! SPEC rules (written from the SPEC, not from the engine, so it can disagree with it).
+//! documented rules (written from docs/log-format.md and docs/determinism.md, not from the engine, so it can disagree with it).
 
 #![allow(dead_code)]
 
@@ -31,7 +31,7 @@ pub fn scenario_files() -> Vec<PathBuf> {
     files
 }
 
-/// One row of a machine log, as the SPEC defines it.
+/// One row of a machine log, as docs/log-format.md defines it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
     pub system_time: String,
@@ -218,7 +218,7 @@ pub struct Checked {
     pub received: u64,
 }
 
-/// Checks a run directory against the SPEC's rules: clocks strictly increase, INTERNAL and
+/// Checks a run directory against the documented rules: clocks strictly increase, INTERNAL and
 /// SEND add 1, RECEIVE gives max(previous, msg_clock) + 1, a SEND's messages carry its clock
 /// (or the clock before it, with `before_increment`), and every RECEIVE matches exactly one
 /// earlier SEND. Returns counts, or the first violation.

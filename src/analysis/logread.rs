@@ -1,4 +1,4 @@
-//! Reading machine logs in the SPEC's CSV format, from lamport-sim or any other program:
+//! Reading machine logs in the CSV format of docs/log-format.md, from lamport-sim or any other program:
 //! columns are found by their header names (extra columns are ignored), and anything that
 //! cannot be read is reported with `file:line` and what was expected.
 

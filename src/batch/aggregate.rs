@@ -102,7 +102,7 @@ pub(super) fn write_aggregates(
     let points = sweep.points();
     let col = |name: &str| header.iter().position(|h| h == name).expect("known column");
     let (run_col, point_col, machine_col, completed_col) = (col("run"), col("point"), col("machine"), col("completed"));
-    let run_cols: Vec<usize> = AGGREGATED.iter().map(|name| col(&format!("run_{name}"))).collect();
+    let run_cols: Vec<usize> = AGGREGATED.iter().map(|name| col(name)).collect();
     let machine_cols: Vec<usize> = MACHINE_AGGREGATED.iter().map(|name| col(name)).collect();
     let mut per_point: Vec<PointValues> = points
         .iter()
@@ -192,7 +192,8 @@ pub(super) fn write_aggregates(
         let bytes = csv_bytes(&out.join(name), &rows[0], &records)?;
         manifest.write(out, name, &bytes, Some(records.len()))?;
     }
-    let doc = json!({"schema_version": 1, "confidence": 0.95, "points": json_points});
+    // Version 2: metrics named as in aggregates.csv (`run_jump_mean`, `queue_slope_per_min`).
+    let doc = json!({"schema_version": 2, "confidence": 0.95, "points": json_points});
     manifest.write(out, "aggregates.json", pretty_json(&doc).as_bytes(), None)?;
     Ok(per_point.iter().map(|p| p.stopped).sum())
 }

@@ -125,7 +125,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path, force: bool) -> Result<usize, Batch
             ));
         }
         if shard.header != header {
-            return Err(file_error(&shard.dir.join(RUNS_FILE), "its columns differ from this version's runs.csv"));
+            return Err(file_error(&shard.dir.join(RUNS_FILE), header_difference(&shard.header, &header)));
         }
     }
     let n = first.n;
@@ -194,6 +194,21 @@ pub fn merge(inputs: &[PathBuf], out: &Path, force: bool) -> Result<usize, Batch
     Ok(total)
 }
 
+/// Why a shard's `runs.csv` header is not this version's: the first column that differs
+/// (a shard written by a version that named a column otherwise, such as
+/// `queue_growth_per_min` before it became `queue_slope_per_min`).
+fn header_difference(found: &[String], expected: &[String]) -> String {
+    let first = (0..found.len().max(expected.len())).find(|&i| found.get(i) != expected.get(i)).unwrap_or(0);
+    let name = |h: &[String]| h.get(first).map_or_else(|| "nothing".to_string(), |c| format!("{c:?}"));
+    format!(
+        "its columns differ from this version's runs.csv (column {} is {}, this version writes {}); \
+         rerun this shard with this version",
+        first + 1,
+        name(found),
+        name(expected)
+    )
+}
+
 /// Checks one row of a shard's `runs.csv` (everything the aggregates rely on) and returns
 /// its run index.
 fn check_row(record: &csv::StringRecord, seeds: usize, machines: &[usize], shard: &Shard) -> Result<usize, String> {
@@ -219,4 +234,21 @@ fn check_row(record: &csv::StringRecord, seeds: usize, machines: &[usize], shard
         return Err(format!("completed is {completed:?}, not true or false"));
     }
     Ok(run)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_header_difference_names_the_first_column_that_differs() {
+        let strings = |s: &[&str]| s.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let ours = strings(&["run", "queue_final", "queue_slope_per_min"]);
+        assert_eq!(
+            header_difference(&strings(&["run", "queue_final", "queue_growth_per_min"]), &ours),
+            "its columns differ from this version's runs.csv (column 3 is \"queue_growth_per_min\", this version \
+             writes \"queue_slope_per_min\"); rerun this shard with this version"
+        );
+        assert!(header_difference(&strings(&["run", "queue_final"]), &ours).contains("column 3 is nothing"));
+    }
 }

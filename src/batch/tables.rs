@@ -27,7 +27,7 @@ pub const RUN_COLUMNS: [&str; 35] = [
     "queue_mean",
     "queue_max",
     "queue_final",
-    "queue_growth_per_min",
+    "queue_slope_per_min",
     "messages_sent",
     "messages_received",
     "messages_left",
@@ -40,7 +40,7 @@ pub const RUN_COLUMNS: [&str; 35] = [
     "run_jump_max",
     "run_max_clock_gap",
     "run_final_clock_spread",
-    "run_queue_growth_max",
+    "run_queue_slope_max",
     "run_messages_left",
     "run_prediction_disagreements",
     "completed",
@@ -48,17 +48,18 @@ pub const RUN_COLUMNS: [&str; 35] = [
     "stopped_queue",
 ];
 
-/// The run-level metrics aggregated across seeds (the `run_` columns), in
-/// `aggregates.csv`.
+/// The run-level columns of `runs.csv` (the `run_` ones) aggregated across seeds per grid
+/// point, in `aggregates.csv`, under the same names: `run_jump_mean` is the run's pooled
+/// mean jump, never a machine's `jump_mean` (which `machine_aggregates.csv` aggregates).
 pub const AGGREGATED: [&str; 8] = [
-    "jump_mean",
-    "jump_p99",
-    "jump_max",
-    "max_clock_gap",
-    "final_clock_spread",
-    "queue_growth_max",
-    "messages_left",
-    "prediction_disagreements",
+    "run_jump_mean",
+    "run_jump_p99",
+    "run_jump_max",
+    "run_max_clock_gap",
+    "run_final_clock_spread",
+    "run_queue_slope_max",
+    "run_messages_left",
+    "run_prediction_disagreements",
 ];
 
 /// The per-machine columns of `runs.csv` aggregated across seeds per grid point and
@@ -90,7 +91,8 @@ pub(super) fn run_records(r: &RunResult, points: &[GridPoint]) -> Vec<csv::Strin
     let ms = &r.metrics.machines;
     let finals: Vec<u64> = ms.iter().map(|m| m.final_clock).collect();
     let spread = finals.iter().max().unwrap_or(&0) - finals.iter().min().unwrap_or(&0);
-    let growth_max = ms.iter().map(|m| m.queue_growth_per_min).fold(f64::NEG_INFINITY, f64::max);
+    // The machines' fitted queue slopes (not summary.json's queued-at-end per minute).
+    let slope_max = ms.iter().map(|m| m.queue_growth_per_min).fold(f64::NEG_INFINITY, f64::max);
     let left: u64 = ms.iter().map(|m| m.messages_left).sum();
     // A stopped run's queue slopes cover only the time before the stop: no verdict on them.
     let completed = r.stop.is_none();
@@ -102,7 +104,7 @@ pub(super) fn run_records(r: &RunResult, points: &[GridPoint]) -> Vec<csv::Strin
         opt(r.metrics.jumps.max()),
         r.metrics.max_clock_gap.to_string(),
         spread.to_string(),
-        growth_max.to_string(),
+        slope_max.to_string(),
         left.to_string(),
         verdict(disagreements.to_string()),
         completed.to_string(),
@@ -132,6 +134,7 @@ pub(super) fn run_records(r: &RunResult, points: &[GridPoint]) -> Vec<csv::Strin
                 m.queue_mean.to_string(),
                 m.queue_max.to_string(),
                 m.queue_final.to_string(),
+                // queue_slope_per_min: `MachineMetrics::queue_growth_per_min` is the fitted slope.
                 m.queue_growth_per_min.to_string(),
                 m.messages_sent.to_string(),
                 m.messages_received.to_string(),
@@ -175,7 +178,20 @@ mod tests {
             column(name);
         }
         for name in AGGREGATED {
-            column(&format!("run_{name}"));
+            column(name);
         }
+    }
+
+    /// One name, one meaning: a run-level figure is `run_`-prefixed wherever it appears,
+    /// a per-machine one never is, and the fitted queue slope is not called a growth
+    /// (summary.json's `queue_growth_per_min` is queued-at-end per minute).
+    #[test]
+    fn run_level_and_per_machine_metrics_have_distinct_names() {
+        assert!(AGGREGATED.iter().all(|name| name.starts_with("run_")), "{AGGREGATED:?}");
+        assert!(MACHINE_AGGREGATED.iter().all(|name| !name.starts_with("run_")), "{MACHINE_AGGREGATED:?}");
+        let run_level: Vec<&str> = RUN_COLUMNS.iter().copied().filter(|c| c.starts_with("run_")).collect();
+        assert_eq!(run_level, AGGREGATED, "every run-level column is aggregated, in order");
+        assert_eq!((column("queue_slope_per_min"), column("run_queue_slope_max")), (16, 29));
+        assert!(!RUN_COLUMNS.contains(&"queue_growth_per_min") && !RUN_COLUMNS.contains(&"run_queue_growth_max"));
     }
 }

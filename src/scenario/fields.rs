@@ -195,7 +195,7 @@ pub enum TickJitter {
 /// The timestamp a message carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub enum MessageClock {
-    /// The sender's clock after the send's increment (SPEC default).
+    /// The sender's clock after the send's increment (the default).
     #[default]
     AfterIncrement,
     /// The sender's clock before the send's increment.
@@ -205,7 +205,7 @@ pub enum MessageClock {
 /// How a send to several machines moves the sender's clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub enum MulticastClock {
-    /// One increment and one SEND row for the whole send (SPEC default).
+    /// One increment and one SEND row for the whole send (the default).
     #[default]
     IncrementOnce,
     /// One increment and one SEND row per receiver, all at the tick's instant.
@@ -215,7 +215,7 @@ pub enum MulticastClock {
 /// The `queue_len` logged on a RECEIVE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub enum ReceiveQueueLen {
-    /// Messages still waiting after taking this one off (SPEC default).
+    /// Messages still waiting after taking this one off (the default).
     #[default]
     AfterTake,
     /// Messages waiting before taking this one off (one more).

@@ -1,5 +1,5 @@
 //! `lamport-sim check`: verifies the Lamport clock rules and the model's invariants on the
-//! logs of a run (ours or another program's, in the SPEC's CSV format), streaming, with
+//! logs of a run (ours or another program's, in the CSV format of docs/log-format.md), streaming, with
 //! memory bounded by the messages outstanding at any moment rather than by the events.
 //!
 //! # What is checked
