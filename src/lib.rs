@@ -43,7 +43,7 @@
 //! | the engine | [`Simulation`], [`SimError`], [`Event`], [`EventDetail`], [`EventSink`], [`RunEnd`], [`Ending`], [`MachineState`], [`NullSink`] |
 //! | sinks | [`CsvLogs`], [`MemoryLogs`], [`SummarySink`], [`Summary`], [`Metrics`], [`RunMetrics`], [`Fingerprint`] |
 //! | run folders | [`RunDir`], [`run_to_dir`], [`run_summary`], [`RunOutcome`], [`RunError`], the file names |
-//! | batches | [`run_batch`], [`merge`], [`BatchOptions`], [`RunDone`], [`BatchReport`], [`BatchError`] |
+//! | batches | [`run_batch`] (and [`planned_runs`]), [`merge`], [`BatchOptions`], [`RunDone`], [`BatchReport`], [`BatchError`] |
 //! | analysis | [`check_dir`], [`CheckReport`], [`diff_dirs`], [`DiffOutcome`], [`LogReader`], [`predict`] |
 //!
 //! The command line (`src/main.rs`, `src/cli/`) is the binary's, behind the default `cli`
@@ -100,7 +100,8 @@ pub use base::{
     SimTime, StreamPurpose,
 };
 pub use batch::{
-    merge, run_batch, BatchError, BatchOptions, BatchReport, RunDone, AGGREGATED, MACHINE_AGGREGATED, RUN_COLUMNS,
+    merge, planned_runs, run_batch, BatchError, BatchOptions, BatchReport, RunDone, AGGREGATED, MACHINE_AGGREGATED,
+    RUN_COLUMNS,
 };
 pub use engine::{Ending, Event, EventDetail, EventSink, MachineState, NullSink, RunEnd, SimError, Simulation};
 pub use run::{

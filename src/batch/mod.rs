@@ -188,15 +188,22 @@ pub struct BatchReport {
     pub disagreements: usize,
 }
 
+/// How many runs a batch of `sweep` makes: all of them, or shard `k` of `n`'s share (runs
+/// `k - 1`, `k - 1 + n`, ... in grid order), for a progress display to know its length.
+pub fn planned_runs(sweep: &Sweep, shard: Option<(usize, usize)>) -> usize {
+    let total = usize::try_from(sweep.run_count()).unwrap_or(usize::MAX);
+    match shard {
+        Some((k, n)) => total / n + usize::from(total % n >= k),
+        None => total,
+    }
+}
+
 /// Runs `sweep` into `out`.
 pub fn run_batch(sweep: &Sweep, out: &Path, force: bool, options: BatchOptions<'_>) -> Result<BatchReport, BatchError> {
     prepare_out(out, force)?;
     let total = usize::try_from(sweep.run_count()).unwrap_or(usize::MAX);
     let in_shard = |run: &usize| options.shard.is_none_or(|(k, n)| run % n == k - 1);
-    let runs_total = match options.shard {
-        Some((k, n)) => total / n + usize::from(total % n >= k),
-        None => total,
-    };
+    let runs_total = planned_runs(sweep, options.shard);
     let logs_dir = options.logs.then(|| out.join("runs"));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads)
@@ -242,4 +249,35 @@ pub fn run_batch(sweep: &Sweep, out: &Path, force: bool, options: BatchOptions<'
         simulated_minutes: results.iter().fold(0.0, |sum, r| sum + r.metrics.duration_min),
         disagreements,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The progress display's length is the number of runs the batch reports done.
+    #[test]
+    fn planned_runs_counts_what_each_shard_runs() {
+        let sweep = Sweep::from_ron_str("Sweep(seeds: Count(5), duration: \"1s\")", "<test>").expect("valid");
+        let tmp = tempfile::tempdir().expect("temp dir");
+        assert_eq!(planned_runs(&sweep, None), 5);
+        let mut runs = 0;
+        for k in 1..=3 {
+            let done = std::sync::atomic::AtomicUsize::new(0);
+            let totals = std::sync::Mutex::new(Vec::new());
+            let on_run_done = |d: RunDone| {
+                done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                totals.lock().expect("lock").push(d.runs_total);
+            };
+            let options =
+                BatchOptions { threads: 1, shard: Some((k, 3)), logs: false, on_run_done: Some(&on_run_done) };
+            run_batch(&sweep, &tmp.path().join(format!("s{k}")), false, options).expect("batch runs");
+            let planned = planned_runs(&sweep, Some((k, 3)));
+            assert_eq!(done.into_inner(), planned, "shard {k}/3");
+            assert!(totals.into_inner().expect("lock").iter().all(|&t| t == planned), "shard {k}/3");
+            runs += planned;
+        }
+        assert_eq!(runs, 5, "the shards share the runs out");
+        assert_eq!(planned_runs(&sweep, Some((3, 3))), 1);
+    }
 }

@@ -19,7 +19,7 @@ pub(super) fn batch_command(args: BatchArgs, term: Terminal) -> anyhow::Result<E
         Sweep::load(&args.sweep)?
     };
     let started = Instant::now(); // wall time for the user's information only
-    let progress = Progress::new(!term.quiet);
+    let progress = Progress::new(!term.quiet, lamport_sim::planned_runs(&sweep, args.shard));
     let on_run_done = |done: RunDone| progress.done(done);
     let options =
         BatchOptions { threads: args.threads, shard: args.shard, logs: args.logs, on_run_done: Some(&on_run_done) };
@@ -84,10 +84,10 @@ struct Progress {
 }
 
 impl Progress {
-    fn new(enabled: bool) -> Self {
+    fn new(enabled: bool, runs: usize) -> Self {
         let terminal = io::stderr().is_terminal();
         let bar = (enabled && terminal).then(|| {
-            let bar = indicatif::ProgressBar::new(0);
+            let bar = indicatif::ProgressBar::new(runs as u64);
             bar.set_style(
                 indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} runs  {msg}  ETA {eta}")
                     .expect("valid template"),
@@ -115,7 +115,6 @@ impl Progress {
         let secs = self.started.elapsed().as_secs_f64().max(1e-9);
         let msg = format!("{minutes:.0} simulated min, {:.1}M events/s", events as f64 / secs / 1e6);
         if let Some(bar) = &self.bar {
-            bar.set_length(total);
             bar.set_message(msg);
             bar.inc(1);
         } else if self.plain {
