@@ -150,16 +150,21 @@ fn refused(dir: &std::path::Path, args: &[&str]) -> String {
     String::from_utf8(out).expect("UTF-8 stderr")
 }
 
+/// Runs `sweep.ron` in `dir` as shards `1/n` ... `n/n` into `s1` ... `sn`.
+fn shards(dir: &std::path::Path, n: usize) {
+    for k in 1..=n {
+        lamport_sim(dir)
+            .args(["batch", "sweep.ron", "--quiet", "--shard", &format!("{k}/{n}"), "--out", &format!("s{k}")])
+            .assert()
+            .success();
+    }
+}
+
 #[test]
 fn merge_names_the_missing_or_repeated_shard_and_the_input_folders() -> TestResult {
     let tmp = tempfile::tempdir()?;
     std::fs::write(tmp.path().join("sweep.ron"), SWEEP)?;
-    for k in 1..=3 {
-        lamport_sim(tmp.path())
-            .args(["batch", "sweep.ron", "--quiet", "--shard", &format!("{k}/3"), "--out", &format!("s{k}")])
-            .assert()
-            .success();
-    }
+    shards(tmp.path(), 3);
     let err = refused(tmp.path(), &["merge", "s1", "s3", "--out", "mx1"]);
     assert_eq!(
         err,
@@ -178,12 +183,7 @@ fn merge_names_the_missing_or_repeated_shard_and_the_input_folders() -> TestResu
 fn merge_refuses_a_shard_table_cut_short_or_edited() -> TestResult {
     let tmp = tempfile::tempdir()?;
     std::fs::write(tmp.path().join("sweep.ron"), SWEEP)?;
-    for k in 1..=2 {
-        lamport_sim(tmp.path())
-            .args(["batch", "sweep.ron", "--quiet", "--shard", &format!("{k}/2"), "--out", &format!("s{k}")])
-            .assert()
-            .success();
-    }
+    shards(tmp.path(), 2);
     let runs = tmp.path().join("s2/runs.csv");
     let good = std::fs::read_to_string(&runs)?;
     // The last row cut off (at its line end, so the CSV is still well formed).
@@ -225,12 +225,7 @@ fn fnv1a64(bytes: &[u8]) -> String {
 fn merge_refuses_a_shard_with_other_columns() -> TestResult {
     let tmp = tempfile::tempdir()?;
     std::fs::write(tmp.path().join("sweep.ron"), SWEEP)?;
-    for k in 1..=2 {
-        lamport_sim(tmp.path())
-            .args(["batch", "sweep.ron", "--quiet", "--shard", &format!("{k}/2"), "--out", &format!("s{k}")])
-            .assert()
-            .success();
-    }
+    shards(tmp.path(), 2);
     let runs = tmp.path().join("s2/runs.csv");
     let good = std::fs::read_to_string(&runs)?;
     let (head, body) = good.split_once('\n').ok_or("a header")?;
